@@ -1,0 +1,93 @@
+"""The FAQ: categories and items. faq may import content, never the reverse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clinic.publication import Part, Publishable
+from clinic.richtext import RichTextField
+from content.models import (
+    Article,
+    CauseType,
+    Method,
+    position_field,
+    slug_constraints,
+    slug_field,
+)
+
+
+class FAQCategory(Part):
+    """A label that groups FAQ items; shown with every item, so it must be
+    translated wherever one of its items is published."""
+
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("e.g. Mouth corner asymmetry")
+    )
+    slug = slug_field()
+    position = position_field()
+
+    slug_source = "name"
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("FAQ category")
+        verbose_name_plural = _("FAQ categories")
+        constraints = slug_constraints("faq_category")
+
+    def __str__(self):
+        return self.name
+
+    def publication_roots(self) -> Iterable[Publishable]:
+        if self.pk is None:
+            return []
+        return self.items.published_anywhere()
+
+
+class FAQItem(Publishable):
+    question = models.CharField(
+        _("question"),
+        max_length=400,
+        help_text=_("e.g. Can Botox alone correct it, or do I need surgery?"),
+    )
+    slug = slug_field()
+    answer = RichTextField(_("answer"))
+    category = models.ForeignKey(
+        FAQCategory,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("category"),
+    )
+    position = position_field()
+    cause_types = models.ManyToManyField(
+        CauseType, blank=True, related_name="faq_items", verbose_name=_("cause types")
+    )
+    methods = models.ManyToManyField(
+        Method, blank=True, related_name="faq_items", verbose_name=_("methods")
+    )
+    articles = models.ManyToManyField(
+        Article,
+        blank=True,
+        related_name="faq_items",
+        verbose_name=_("articles"),
+        help_text=_("Articles whose FAQ block shows this question."),
+    )
+
+    slug_source = "question"
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("FAQ item")
+        verbose_name_plural = _("FAQ items")
+        constraints = slug_constraints("faq_item")
+
+    def __str__(self):
+        return self.question
+
+    def problems(self, code: str) -> list[str]:
+        problems = super().problems(code)
+        if self.category_id:
+            problems += self.category.problems(code)
+        return problems
