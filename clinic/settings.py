@@ -166,6 +166,9 @@ def _xstatic_dir(module_name: str) -> str:
 STATICFILES_DIRS = [("vendor/jquery-ui", _xstatic_dir("xstatic.pkg.jquery_ui"))]
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
+# Where `make run` serves; used in the messages it prints.
+PORT = env.int("PORT", default=8000)
+
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 
 REST_FRAMEWORK = {

@@ -1,0 +1,59 @@
+# The two commands: `make run` and `make test`. Everything else is for operators.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= clinic.settings
+
+.PHONY: run test install lock check lint format migrations-check serve prepare clean
+
+# The local environment, from the lock file (hashes checked). Rebuilt when the lock changes.
+$(BIN)/.installed: requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@touch $@
+
+install: $(BIN)/.installed
+
+# Database, translations, demo content and the demo admin; safe to run again.
+prepare: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py compile_translations
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py ensure_demo_admin
+
+run: prepare serve
+
+# One worker with threads: the embedded default's SQLite file and in-process cache
+# belong to one process. With DATABASE_URL and REDIS_URL set, raise WEB_WORKERS.
+serve:
+	@echo "Serving the admin at http://127.0.0.1:$(PORT)/admin/ and the API at http://127.0.0.1:$(PORT)/api/v1/"
+	$(BIN)/gunicorn clinic.wsgi:application --bind 127.0.0.1:$(PORT) \
+		--workers $${WEB_WORKERS:-1} --threads $${WEB_THREADS:-8} --access-logfile -
+
+test: install
+	$(BIN)/python manage.py compile_translations --verbosity 0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check:
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check: lint migrations-check
+	$(BIN)/python manage.py check
+
+# Re-pin every dependency (needs the registry): edit pyproject.toml, then `make lock`.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles

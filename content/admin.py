@@ -1,0 +1,377 @@
+from __future__ import annotations
+
+from adminsortable2.admin import SortableAdminMixin, SortableInlineAdminMixin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from clinic.admin_tools import (
+    PUBLICATION_FIELDSET,
+    PlainTabularInline,
+    PublishableAdmin,
+    StackedInline,
+    TabularInline,
+    TranslatedAdmin,
+    translated_search_fields,
+)
+from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column, language_name
+from clinic.publication import deferred_completeness, value_in
+from clinic.richtext import is_empty
+from content import models
+
+
+class GridAdminMixin:
+    """One page that edits every cell of a rows × columns grid in one language.
+
+    Used for the comparison (criteria × methods, cells are method facts) and the
+    aftercare timeline (stages × tracks). The default-language text is shown under
+    each cell for translators; empty cells are marked. A save that breaks a published
+    language is refused as a whole, and the page comes back with what was typed.
+    """
+
+    grid_template = "admin/content/grid.html"
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/grid/",
+                self.admin_site.admin_view(self.grid_view),
+                name=f"{opts.app_label}_{opts.model_name}_grid",
+            ),
+            *super().get_urls(),
+        ]
+
+    def grid_parts(self, obj):
+        """(rows, columns, cells by (row pk, column pk), row label, column label)."""
+        raise NotImplementedError
+
+    def new_cell(self, obj, row, col):
+        raise NotImplementedError
+
+    def grid_url(self, obj, code=None):
+        opts = self.model._meta
+        url = reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_grid",
+            args=[obj.pk],
+        )
+        return f"{url}?lang={code}" if code else url
+
+    @admin.display(description=_("Grid"))
+    def grid_link(self, obj):
+        if obj is None or obj.pk is None:
+            return gettext("Save first, then edit the grid.")
+        return format_html(
+            '<a class="button" href="{}">{}</a>', self.grid_url(obj), _("Edit the grid")
+        )
+
+    def grid_view(self, request, object_id):
+        obj = get_object_or_404(self.model, pk=object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        code = request.GET.get("lang", DEFAULT_LANGUAGE)
+        if code not in LANGUAGE_CODES:
+            raise Http404(gettext("Unknown language."))
+        rows, columns, cells = self.grid_parts(obj)
+        posted, errors = {}, []
+        if request.method == "POST":
+            posted = {
+                (r.pk, c.pk): request.POST.get(f"cell-{r.pk}-{c.pk}", "")
+                for r in rows
+                for c in columns
+            }
+            try:
+                with transaction.atomic(), deferred_completeness():
+                    changed = self.save_grid(obj, cells, posted, code)
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                self.message_user(
+                    request,
+                    gettext("Saved %(count)d cell(s) in %(language)s.")
+                    % {"count": changed, "language": language_name(code)},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self.grid_url(obj, code))
+        table = []
+        for row in rows:
+            line = []
+            for col in columns:
+                cell = cells.get((row.pk, col.pk))
+                text = (
+                    posted[(row.pk, col.pk)]
+                    if posted
+                    else (value_in(cell, "text", code) or "" if cell else "")
+                )
+                source = value_in(cell, "text", DEFAULT_LANGUAGE) if cell else ""
+                line.append(
+                    {
+                        "name": f"cell-{row.pk}-{col.pk}",
+                        "text": text,
+                        "source": source if code != DEFAULT_LANGUAGE else "",
+                        "missing": is_empty(text),
+                    }
+                )
+            table.append((row, line))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": gettext("%(object)s — grid in %(language)s")
+            % {"object": obj, "language": language_name(code)},
+            "columns": columns,
+            "table": table,
+            "errors": errors,
+            "language": code,
+            "languages": [
+                (c, language_name(c), self.grid_url(obj, c)) for c in LANGUAGE_CODES
+            ],
+            "change_url": reverse(
+                f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_change",
+                args=[obj.pk],
+            ),
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, self.grid_template, context)
+
+    def save_grid(self, obj, cells, posted, code) -> int:
+        changed = 0
+        for (row_pk, col_pk), text in posted.items():
+            cell = cells.get((row_pk, col_pk))
+            current = (value_in(cell, "text", code) or "") if cell else ""
+            if text.strip() == current.strip():
+                continue
+            if cell is None:
+                cell = self.new_cell(obj, row_pk, col_pk)
+            setattr(cell, column("text", code), text.strip())
+            cell.save()
+            changed += 1
+        return changed
+
+
+# Methods and criteria.
+
+
+@admin.register(models.Criterion)
+class CriterionAdmin(SortableAdminMixin, TranslatedAdmin):
+    list_display = ("name", "key")
+    search_fields = ("key", *translated_search_fields("name"))
+
+
+class MethodFactInline(TabularInline):
+    model = models.MethodFact
+    select_related = ("method", "criterion")
+    fields = ("criterion", "text")
+    verbose_name_plural = _("facts (one comparison cell per criterion)")
+
+
+@admin.register(models.Method)
+class MethodAdmin(SortableAdminMixin, PublishableAdmin):
+    list_display = ("name", "procedure_type")
+    search_fields = translated_search_fields("name", "summary")
+    inlines = [MethodFactInline]
+
+    fieldsets = [
+        (None, {"fields": ("name", "slug", "summary", "procedure_type")}),
+        PUBLICATION_FIELDSET,
+    ]
+
+
+# Comparisons.
+
+
+class ComparisonColumnInline(SortableInlineAdminMixin, PlainTabularInline):
+    model = models.ComparisonColumn
+    select_related = ("method",)
+    fields = ("method",)
+    verbose_name_plural = _("columns (methods; drag to reorder)")
+
+
+class ComparisonRowInline(SortableInlineAdminMixin, PlainTabularInline):
+    model = models.ComparisonRow
+    select_related = ("criterion",)
+    fields = ("criterion",)
+    verbose_name_plural = _("rows (criteria; drag to reorder)")
+
+
+@admin.register(models.Comparison)
+class ComparisonAdmin(GridAdminMixin, PublishableAdmin):
+    list_display = ("title", "grid_link")
+    search_fields = translated_search_fields("title", "intro", "conclusion")
+    inlines = [ComparisonColumnInline, ComparisonRowInline]
+    readonly_fields = ("publication_status", "grid_link")
+
+    fieldsets = [
+        (None, {"fields": ("title", "slug", "intro", "conclusion", "grid_link")}),
+        PUBLICATION_FIELDSET,
+    ]
+
+    def grid_parts(self, obj):
+        columns, rows, cells = obj.grid()
+        return [r.criterion for r in rows], [c.method for c in columns], cells
+
+    def new_cell(self, obj, row_pk, col_pk):
+        return models.MethodFact(method_id=col_pk, criterion_id=row_pk)
+
+
+# Aftercare.
+
+
+class AftercareStageInline(SortableInlineAdminMixin, TabularInline):
+    model = models.AftercareStage
+    fields = ("label", "start_day", "end_day")
+    verbose_name_plural = _("stages (rows; drag to reorder)")
+
+
+class AftercareTrackInline(SortableInlineAdminMixin, TabularInline):
+    model = models.AftercareTrack
+    select_related = ("method",)
+    fields = ("label", "method")
+    verbose_name_plural = _("tracks (columns; drag to reorder)")
+
+
+@admin.register(models.Aftercare)
+class AftercareAdmin(GridAdminMixin, PublishableAdmin):
+    list_display = ("title", "grid_link")
+    search_fields = translated_search_fields("title", "intro")
+    inlines = [AftercareStageInline, AftercareTrackInline]
+    readonly_fields = ("publication_status", "grid_link")
+
+    fieldsets = [
+        (None, {"fields": ("title", "slug", "intro", "grid_link")}),
+        PUBLICATION_FIELDSET,
+    ]
+
+    def grid_parts(self, obj):
+        return obj.grid()
+
+    def new_cell(self, obj, row_pk, col_pk):
+        return models.AftercareEntry(stage_id=row_pk, track_id=col_pk)
+
+
+# Item lists and cause types.
+
+
+class ListItemInline(SortableInlineAdminMixin, TabularInline):
+    model = models.ListItem
+    fields = ("title", "text")
+
+
+@admin.register(models.ItemList)
+class ItemListAdmin(PublishableAdmin):
+    list_display = ("title", "kind")
+    list_filter = (*PublishableAdmin.list_filter, "kind")
+    search_fields = translated_search_fields("title", "intro")
+    inlines = [ListItemInline]
+
+    fieldsets = [
+        (None, {"fields": ("title", "slug", "kind", "intro")}),
+        PUBLICATION_FIELDSET,
+    ]
+
+
+@admin.register(models.CauseType)
+class CauseTypeAdmin(SortableAdminMixin, PublishableAdmin):
+    list_display = ("name", "rule_out_first")
+    search_fields = translated_search_fields("name", "tagline", "description")
+    filter_horizontal = ("methods",)
+
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "tagline",
+                    "description",
+                    "first_step",
+                    "red_flags",
+                    "refer_to",
+                    "rule_out_first",
+                    "methods",
+                )
+            },
+        ),
+        PUBLICATION_FIELDSET,
+    ]
+
+
+# Articles.
+
+
+class ArticleBlockInline(SortableInlineAdminMixin, StackedInline):
+    model = models.ArticleBlock
+    fields = (
+        "kind",
+        "heading",
+        "body",
+        "item_list",
+        "comparison",
+        "aftercare",
+        "aftercare_method",
+        "cta_label",
+        "cta_url",
+    )
+    verbose_name_plural = _("blocks (drag to reorder)")
+
+
+@admin.register(models.Article)
+class ArticleAdmin(PublishableAdmin):
+    list_display = ("title", "last_reviewed")
+    search_fields = translated_search_fields("title", "summary")
+    inlines = [ArticleBlockInline]
+
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "summary",
+                    "seo_title",
+                    "meta_description",
+                )
+            },
+        ),
+        (_("Medical review"), {"fields": ("reviewed_by", "last_reviewed")}),
+        PUBLICATION_FIELDSET,
+    ]
+
+
+# The clinic.
+
+
+class ClinicChannelInline(SortableInlineAdminMixin, TabularInline):
+    model = models.ClinicChannel
+    fields = ("kind", "label", "description", "url")
+
+
+@admin.register(models.ClinicProfile)
+class ClinicProfileAdmin(PublishableAdmin):
+    list_display = ("name", "years_of_practice", "review_count", "rating")
+    inlines = [ClinicChannelInline]
+
+    fieldsets = [
+        (None, {"fields": ("name", "slogan", "description")}),
+        (
+            _("Facts"),
+            {"fields": ("years_of_practice", "review_count", "rating")},
+        ),
+        (_("Lists"), {"fields": ("trust_points", "care_system")}),
+        PUBLICATION_FIELDSET,
+    ]
+
+    def has_add_permission(self, request):
+        # One clinic per installation.
+        return not models.ClinicProfile.objects.exists() and super().has_add_permission(
+            request
+        )
