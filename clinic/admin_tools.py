@@ -19,7 +19,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from clinic.languages import LANGUAGE_CODES, column, language_name
+from clinic.languages import LANGUAGE_CODES, LANGUAGE_NAMES, column, language_name
 from clinic.publication import (
     Publishable,
     complete_field,
@@ -123,7 +123,7 @@ def _publication_action(code: str, *, publish: bool):
             modeladmin.message_user(request, message, messages.ERROR)
 
     verb = _("Publish in {language}") if publish else _("Unpublish in {language}")
-    action.short_description = format_lazy(verb, language=language_name(code))
+    action.short_description = format_lazy(verb, language=LANGUAGE_NAMES[code])
     action.__name__ = (
         f"{'publish' if publish else 'unpublish'}_{code.replace('-', '_')}"
     )

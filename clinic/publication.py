@@ -37,7 +37,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
-from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column, language_name
+from clinic.languages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODES,
+    LANGUAGE_NAMES,
+    column,
+    language_name,
+)
 from clinic.richtext import is_empty
 
 
@@ -412,7 +418,7 @@ for _code in LANGUAGE_CODES:
     Publishable.add_to_class(
         published_field(_code),
         models.BooleanField(
-            format_lazy(_("published in {language}"), language=_code),
+            format_lazy(_("published in {language}"), language=LANGUAGE_NAMES[_code]),
             default=False,
             db_index=True,
         ),
@@ -420,7 +426,7 @@ for _code in LANGUAGE_CODES:
     Publishable.add_to_class(
         complete_field(_code),
         models.BooleanField(
-            format_lazy(_("complete in {language}"), language=_code),
+            format_lazy(_("complete in {language}"), language=LANGUAGE_NAMES[_code]),
             default=False,
             editable=False,
         ),
