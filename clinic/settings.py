@@ -155,15 +155,13 @@ STORAGES = {
 }
 
 
-def _xstatic_dir(module_name: str) -> str:
-    import importlib
-
-    return importlib.import_module(module_name).BASE_DIR
-
-
-# jQuery UI for modeltranslation's language tabs, served from the xstatic wheel
-# instead of the CDN modeltranslation points at by default.
-STATICFILES_DIRS = [("vendor/jquery-ui", _xstatic_dir("xstatic.pkg.jquery_ui"))]
+# jQuery UI for modeltranslation's language tabs, served from the XStatic wheel
+# instead of the CDN modeltranslation points at by default (clinic/staticfinders.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "clinic.staticfinders.VendorFileFinder",
+]
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 # Where `make run` serves; used in the messages it prints.
