@@ -28,7 +28,7 @@ run: prepare serve
 # One worker with threads: the embedded default's SQLite file and in-process cache
 # belong to one process. With DATABASE_URL and REDIS_URL set, raise WEB_WORKERS.
 serve:
-	@echo "Serving the admin at http://127.0.0.1:$(PORT)/admin/ and the API at http://127.0.0.1:$(PORT)/api/v1/"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (the admin is at /$${ADMIN_URL:-admin/})"
 	$(BIN)/gunicorn clinic.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_WORKERS:-1} --threads $${WEB_THREADS:-8} --access-logfile -
 

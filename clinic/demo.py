@@ -148,6 +148,11 @@ class DemoLoader:
         self.written.add((model, obj.pk))
         return obj, True
 
+    def save_counted(self, obj: models.Model) -> None:
+        created = obj.pk is None
+        obj.save()
+        self.report.count(self.report.created if created else self.report.updated, obj)
+
     def by_slug(self, data: dict) -> dict:
         return {column("slug", DEFAULT_LANGUAGE): data["slug"][DEFAULT_LANGUAGE]}
 
@@ -211,8 +216,7 @@ class DemoLoader:
                     method=method, criterion=self.criteria[key]
                 ).first() or MethodFact(method=method, criterion=self.criteria[key])
                 assign(fact, {"text": text}, ["text"])
-                fact.save()
-                self.report.count(self.report.created, fact)
+                self.save_counted(fact)
 
     def load_lists(self):
         for row in self.data["item_lists"]:
@@ -314,8 +318,7 @@ class DemoLoader:
                 entry = AftercareEntry.objects.filter(stage=stage, track=track).first()
                 entry = entry or AftercareEntry(stage=stage, track=track)
                 assign(entry, {"text": text}, ["text"])
-                entry.save()
-                self.report.count(self.report.created, entry)
+                self.save_counted(entry)
 
     def load_cause_types(self):
         names = ["name", "slug", "tagline", "description", "first_step", "red_flags",

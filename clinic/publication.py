@@ -61,7 +61,9 @@ def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
         options = translator.get_options_for_model(model)
     except NotRegistered:
         return ()
-    return tuple(options.all_fields)
+    # modeltranslation keeps them in a set; messages list them in the form's order.
+    names = set(options.all_fields)
+    return tuple(f.name for f in model._meta.fields if f.name in names)
 
 
 def value_in(obj: models.Model, field: str, code: str) -> Any:
@@ -211,6 +213,48 @@ class Part(models.Model):
         return candidate
 
 
+class GridCell(Part):
+    """A cell of a grid whose every cell must have text (a comparison, an aftercare
+    timeline): while a grid that shows it is published, the cell can be neither
+    emptied in the default language nor deleted."""
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        published = [root for root in self.grid_roots() if root.published_languages]
+        if published:
+            raise ValidationError(
+                [
+                    refusal_incomplete(
+                        root,
+                        root.published_languages[0],
+                        [gettext("%(cell)s: the cell is empty") % {"cell": self}],
+                    )
+                    for root in published
+                ]
+            )
+        return super().delete(*args, **kwargs)
+
+    def grid_roots(self) -> Iterable[Publishable]:
+        """The published-or-not grids that show this cell."""
+        return ()
+
+    def check_roots(self) -> None:
+        super().check_roots()
+        if not is_empty(value_in(self, "text", DEFAULT_LANGUAGE)):
+            return
+        errors = [
+            refusal_incomplete(
+                root, code, [gettext("%(cell)s: the cell is empty") % {"cell": self}]
+            )
+            for root in self.grid_roots()
+            for code in root.published_languages
+        ]
+        if errors:
+            raise ValidationError(errors)
+
+
 def refusal_incomplete(root: Publishable, code: str, problems: list[str]) -> str:
     return gettext(
         "%(object)s is published in %(language)s, so this change must keep it "
@@ -229,12 +273,6 @@ class PublishableQuerySet(models.QuerySet):
             **{published_field(code): True},
             publish_at__lte=at or timezone.now(),
         )
-
-    def published_anywhere(self) -> PublishableQuerySet:
-        q = Q(pk__in=[])
-        for code in LANGUAGE_CODES:
-            q |= Q(**{published_field(code): True})
-        return self.filter(q)
 
     def incomplete(self, code: str) -> PublishableQuerySet:
         return self.filter(**{complete_field(code): False})
@@ -267,7 +305,14 @@ class Publishable(Part):
             setattr(self, complete_field(code), not problems[code])
         # Skip Part.save: slugs are filled above and a root has no roots to check.
         models.Model.save(self, *args, **kwargs)
+        before = getattr(self, "_published_in_db", None) or ()
+        changed = set(before) ^ set(self.published_languages)
         self._published_in_db = frozenset(self.published_languages)
+        if changed:
+            # What embeds this object is complete in a language only while this one
+            # is published there: refresh their stored flags.
+            for embedder in self.embedders():
+                _schedule_refresh(embedder)
 
     # What subclasses declare.
 
@@ -308,19 +353,19 @@ class Publishable(Part):
         """Publishables this object embeds directly (not through a part)."""
         return ()
 
+    def embedders(self) -> Iterable[Publishable]:
+        """Every publishable object that embeds this one, published or not."""
+        return ()
+
     def dependents(self, code: str) -> Iterable[Publishable]:
         """Objects published in ``code`` that embed this one."""
-        return ()
+        return [obj for obj in self.embedders() if getattr(obj, published_field(code))]
 
     # Completeness.
 
     def problems(self, code: str) -> list[str]:
         problems = missing_fields(self, code)
-        problems += [
-            not_published_problem(other, code)
-            for other in self.embedded()
-            if other is not None and not getattr(other, published_field(code))
-        ]
+        problems += embedded_problems(self, self.embedded(), code)
         return problems
 
     def completeness_problems(
@@ -405,6 +450,30 @@ class Publishable(Part):
     def unpublish(self, code: str) -> None:
         setattr(self, published_field(code), False)
         self.save()
+
+
+def embedded_problems(
+    owner: Publishable, embedded: Iterable[Publishable | None], code: str
+) -> list[str]:
+    """An embedded object must be published in ``code``, and not later than its
+    owner: otherwise the owner would show a hole until the embedded time comes."""
+    problems = []
+    for other in embedded:
+        if other is None:
+            continue
+        if not getattr(other, published_field(code)):
+            problems.append(not_published_problem(other, code))
+        elif other.publish_at > max(owner.publish_at or timezone.now(), timezone.now()):
+            problems.append(
+                gettext("%(object)s is scheduled after this one (%(time)s)")
+                % {
+                    "object": other.describe(),
+                    "time": timezone.localtime(other.publish_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                }
+            )
+    return problems
 
 
 def not_published_problem(other: Publishable, code: str) -> str:

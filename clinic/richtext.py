@@ -37,10 +37,25 @@ EDITOR_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": sorted(URL_SCHEMES)},
 }
 
+
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    """Drop an href that is not an absolute URL of an allowed scheme.
+
+    nh3's url_schemes lets relative URLs through; DESIGN §4 allows only http, https,
+    mailto and tel, so that a link means the same on every frontend.
+    """
+    if tag == "a" and attribute == "href":
+        scheme, sep, _rest = value.strip().partition(":")
+        if not sep or scheme.lower() not in URL_SCHEMES:
+            return None
+    return value
+
+
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
     url_schemes=URL_SCHEMES,
+    attribute_filter=_absolute_links_only,
     link_rel="noopener noreferrer nofollow",
     strip_comments=True,
 )
@@ -91,6 +106,9 @@ class RichTextField(ProseEditorField):
         super().__init__(*args, **kwargs)
 
     def pre_save(self, model_instance, add):
-        value = sanitize(getattr(model_instance, self.attname))
-        setattr(model_instance, self.attname, value)
+        # Read and write the stored value, not the attribute: on the untranslated
+        # base field modeltranslation's descriptor would return the default
+        # language's text as a fallback and write it into the active language.
+        value = sanitize(model_instance.__dict__.get(self.attname))
+        model_instance.__dict__[self.attname] = value
         return value

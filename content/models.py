@@ -14,14 +14,24 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.languages import LANGUAGE_CODES, column, language_name
 from clinic.publication import (
+    GridCell,
     Part,
     Publishable,
+    embedded_problems,
     not_published_problem,
     published_field,
     short,
     value_in,
 )
 from clinic.richtext import RichTextField, is_empty
+
+
+class HttpsURLField(models.URLField):
+    """A URL field whose form adds https:// to an address typed without a scheme
+    (Django 6's default, adopted now)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
 
 
 def slug_constraints(prefix: str) -> list[models.UniqueConstraint]:
@@ -115,11 +125,10 @@ class Criterion(Part):
     def publication_roots(self) -> Iterable[Publishable]:
         if self.pk is None:
             return []
-        methods = Method.objects.published_anywhere().filter(facts__criterion=self)
-        comparisons = Comparison.objects.published_anywhere().filter(
-            rows__criterion=self
-        )
-        return [*methods.distinct(), *comparisons.distinct()]
+        # Drafts too: their stored completeness changes with the label.
+        methods = Method.objects.filter(facts__criterion=self).distinct()
+        comparisons = Comparison.objects.filter(rows__criterion=self).distinct()
+        return [*methods, *comparisons]
 
 
 class Method(Publishable):
@@ -159,13 +168,11 @@ class Method(Publishable):
     def parts(self) -> Iterable[Part]:
         return self.facts.select_related("criterion").order_by("criterion__position")
 
-    def dependents(self, code: str) -> Iterable[Publishable]:
-        return Comparison.objects.filter(
-            **{published_field(code): True}, columns__method=self
-        ).distinct()
+    def embedders(self) -> Iterable[Publishable]:
+        return Comparison.objects.filter(columns__method=self).distinct()
 
 
-class MethodFact(Part):
+class MethodFact(GridCell):
     """What a method is on one criterion: one comparison cell, stored once and shown
     by every comparison that has both the method and the criterion."""
 
@@ -201,16 +208,13 @@ class MethodFact(Part):
     def problems(self, code: str) -> list[str]:
         return super().problems(code) + self.criterion.problems(code)
 
+    def grid_roots(self) -> Iterable[Publishable]:
+        return Comparison.objects.filter(
+            columns__method_id=self.method_id, rows__criterion_id=self.criterion_id
+        ).distinct()
+
     def publication_roots(self) -> Iterable[Publishable]:
-        roots: list[Publishable] = [self.method]
-        roots += (
-            Comparison.objects.published_anywhere()
-            .filter(
-                columns__method_id=self.method_id, rows__criterion_id=self.criterion_id
-            )
-            .distinct()
-        )
-        return roots
+        return [self.method, *self.grid_roots()]
 
 
 # Comparisons.
@@ -294,10 +298,8 @@ class Comparison(Publishable):
         finally:
             self._grid = None
 
-    def dependents(self, code: str) -> Iterable[Publishable]:
-        return Article.objects.filter(
-            **{published_field(code): True}, blocks__comparison=self
-        ).distinct()
+    def embedders(self) -> Iterable[Publishable]:
+        return Article.objects.filter(blocks__comparison=self).distinct()
 
 
 class ComparisonColumn(Part):
@@ -446,10 +448,8 @@ class Aftercare(Publishable):
         )
         return problems
 
-    def dependents(self, code: str) -> Iterable[Publishable]:
-        return Article.objects.filter(
-            **{published_field(code): True}, blocks__aftercare=self
-        ).distinct()
+    def embedders(self) -> Iterable[Publishable]:
+        return Article.objects.filter(blocks__aftercare=self).distinct()
 
 
 class AftercareStage(Part):
@@ -572,7 +572,7 @@ class AftercareTrack(Part):
         )
 
 
-class AftercareEntry(Part):
+class AftercareEntry(GridCell):
     stage = models.ForeignKey(
         AftercareStage,
         on_delete=models.CASCADE,
@@ -616,8 +616,11 @@ class AftercareEntry(Part):
                 _("The stage and the track belong to different timelines.")
             )
 
-    def publication_roots(self) -> Iterable[Publishable]:
+    def grid_roots(self) -> Iterable[Publishable]:
         return [self.stage.aftercare]
+
+    def publication_roots(self) -> Iterable[Publishable]:
+        return self.grid_roots()
 
 
 # Item lists.
@@ -654,13 +657,10 @@ class ItemList(Publishable):
     def parts(self) -> Iterable[Part]:
         return self.items.all()
 
-    def dependents(self, code: str) -> Iterable[Publishable]:
-        published = {published_field(code): True}
-        articles = Article.objects.filter(
-            **published, blocks__item_list=self
-        ).distinct()
+    def embedders(self) -> Iterable[Publishable]:
+        articles = Article.objects.filter(blocks__item_list=self).distinct()
         profiles = ClinicProfile.objects.filter(
-            Q(trust_points=self) | Q(care_system=self), **published
+            Q(trust_points=self) | Q(care_system=self)
         )
         return [*articles, *profiles]
 
@@ -866,7 +866,7 @@ class ArticleBlock(Part):
     cta_label = models.CharField(
         _("button label"), max_length=120, blank=True, help_text=_("e.g. Chat with us")
     )
-    cta_url = models.URLField(
+    cta_url = HttpsURLField(
         _("button link"),
         blank=True,
         help_text=_("e.g. https://drtak.example/#chat"),
@@ -923,11 +923,7 @@ class ArticleBlock(Part):
 
     def problems(self, code: str) -> list[str]:
         problems = super().problems(code)
-        problems += [
-            not_published_problem(obj, code)
-            for obj in self.embedded()
-            if not getattr(obj, published_field(code))
-        ]
+        problems += embedded_problems(self.article, self.embedded(), code)
         return problems
 
     def publication_roots(self) -> Iterable[Publishable]:
@@ -1040,7 +1036,7 @@ class ClinicChannel(Part):
             "e.g. Find lip & mouth correction information on our official site."
         ),
     )
-    url = models.URLField(
+    url = HttpsURLField(
         _("link"), help_text=_("The channel's address in this language.")
     )
     position = position_field()

@@ -43,7 +43,8 @@ class FAQCategory(Part):
     def publication_roots(self) -> Iterable[Publishable]:
         if self.pk is None:
             return []
-        return self.items.published_anywhere()
+        # Drafts too: their stored completeness changes with the label.
+        return self.items.all()
 
 
 class FAQItem(Publishable):

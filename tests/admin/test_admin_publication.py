@@ -1,0 +1,454 @@
+"""The publication rules through real admin submissions: the change form is read as
+rendered (every field, inline row and management form), edited, and posted back,
+as an editor's browser would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.contrib.messages import constants
+from django.urls import reverse
+from django.utils.text import slugify
+
+from content.models import Article, ArticleBlock, Comparison
+from faq.models import FAQCategory, FAQItem
+
+
+def change_url(obj) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def changelist_url(model) -> str:
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+
+
+def form_id(obj) -> str:
+    return f"{obj._meta.model_name}_form"
+
+
+def form_errors(response) -> list[str]:
+    return list(response.context["adminform"].form.non_field_errors())
+
+
+def messages_of(response) -> list[tuple[int, str]]:
+    return [(m.level, m.message) for m in response.context["messages"]]
+
+
+def run_action(client, model, action: str, objects) -> object:
+    return client.post(
+        changelist_url(model),
+        {"action": action, "index": "0", "_selected_action": [o.pk for o in objects]},
+        follow=True,
+    )
+
+
+def missing(message: str, *, prefix: str, language: str) -> set[str]:
+    """What ``message`` (which must start with ``prefix``) says is missing in
+    ``language``; the order of a model's fields in it is not defined (see the xfail
+    below)."""
+    assert message.startswith(prefix), message
+    _head, marker, listed = message.partition(f"Missing in {language}: ")
+    assert marker, message
+    assert listed.endswith("."), message
+    return set(listed.removesuffix(".").split("; "))
+
+
+def block_row(data, block: ArticleBlock) -> int:
+    """Index of ``block``'s row in the article form's blocks formset."""
+    total = int(data["blocks-TOTAL_FORMS"][0])
+    for index in range(total):
+        if data.get(f"blocks-{index}-id") == [str(block.pk)]:
+            return index
+    raise AssertionError(f"block {block.pk} is not in the form")
+
+
+# How refusals name the demo objects (titles cut at 40 characters).
+ARTICLE = "article “Fine in the mirror, but your smile pull…”"
+COMPARISON = "comparison “Correction by cause — comparing Botox, …”"
+REFUSED_JA = "Cannot publish in Japanese: it is not complete. Missing in Japanese: "
+
+
+@pytest.fixture
+def untranslated_in_japanese(demo) -> FAQItem:
+    """An FAQ item published in en and ko with no Japanese text yet."""
+    return FAQItem.objects.create(
+        category=FAQCategory.objects.first(),
+        position=10,
+        question_en="How long does the swelling last?",
+        answer_en="<p>About a week.</p>",
+        question_ko="붓기는 얼마나 가나요?",
+        answer_ko="<p>일주일 정도예요.</p>",
+        published_en=True,
+        published_ko=True,
+    )
+
+
+# FAQ items: publishing a language.
+
+
+def test_publishing_an_faq_item_in_japanese_without_japanese_text_is_refused(
+    admin_client, form_reader, untranslated_in_japanese
+):
+    item = untranslated_in_japanese
+    data = form_reader(admin_client.get(change_url(item)), form_id(item))
+    data["published_ja"] = ["on"]
+    data["answer_en"] = ["<p>About a week, sometimes ten days.</p>"]
+    data["question_ko"] = ["붓기는 보통 얼마나 오래 가나요?"]
+
+    response = admin_client.post(change_url(item), data)
+
+    assert response.status_code == 200
+    [error] = form_errors(response)
+    assert missing(error, prefix=REFUSED_JA, language="Japanese") == {
+        "question",
+        "slug",
+        "answer",
+    }
+    assert "Cannot publish in Japanese" in response.content.decode()
+    item.refresh_from_db()
+    assert item.published_languages == ["en", "ko"]
+    assert item.answer_en == "<p>About a week.</p>"
+    assert item.question_ko == "붓기는 얼마나 가나요?"
+    # Everything typed comes back as typed.
+    assert form_reader(response, form_id(item)) == data
+
+
+def test_publishing_an_faq_item_in_japanese_with_its_japanese_text_succeeds(
+    admin_client, form_reader, untranslated_in_japanese
+):
+    item = untranslated_in_japanese
+    data = form_reader(admin_client.get(change_url(item)), form_id(item))
+    data["published_ja"] = ["on"]
+    data["question_ja"] = ["腫れはどのくらい続きますか？"]
+    data["answer_ja"] = ["<p>1週間ほどです。</p>"]
+
+    response = admin_client.post(change_url(item), data)
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.published_languages == ["en", "ko", "ja"]
+    assert item.complete_ja is True
+    assert item.question_ja == "腫れはどのくらい続きますか？"
+    assert item.answer_ja == "<p>1週間ほどです。</p>"
+    assert item.slug_ja == slugify("腫れはどのくらい続きますか？", allow_unicode=True)
+
+
+def test_adding_an_faq_item_published_in_japanese_with_only_english_is_refused(
+    demo, admin_client, form_reader
+):
+    url = reverse("admin:faq_faqitem_add")
+    data = form_reader(admin_client.get(url), "faqitem_form")
+    data["category"] = [str(FAQCategory.objects.first().pk)]
+    data["question_en"] = ["Is the consultation free?"]
+    data["answer_en"] = ["<p>Yes, the first one is.</p>"]
+    data["published_en"] = ["on"]
+    data["published_ja"] = ["on"]
+    count = FAQItem.objects.count()
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    [error] = form_errors(response)
+    assert missing(error, prefix=REFUSED_JA, language="Japanese") == {
+        "question",
+        "slug",
+        "answer",
+    }
+    assert FAQItem.objects.count() == count
+    assert form_reader(response, "faqitem_form") == data
+
+
+def test_saving_an_faq_item_unchanged_through_the_admin_keeps_it_as_it_was(
+    demo, admin_client, form_reader
+):
+    item = FAQItem.objects.order_by("pk").first()
+    before = FAQItem.objects.filter(pk=item.pk).values().get()
+    data = form_reader(admin_client.get(change_url(item)), form_id(item))
+
+    response = admin_client.post(change_url(item), data)
+
+    assert response.status_code == 302
+    after = FAQItem.objects.filter(pk=item.pk).values().get()
+    # The form shows publish_at to the second.
+    assert after.pop("publish_at") == before.pop("publish_at").replace(microsecond=0)
+    assert after == before
+
+
+# What a refusal lists, computed in fresh interpreters: the order of a model's
+# translated fields must not depend on the string hash seed.
+_REFUSAL_LIST = """
+import django
+django.setup()
+from faq.models import FAQItem
+item = FAQItem(question_en="q", slug_en="s", answer_en="<p>a</p>")
+print("; ".join(item.completeness_problems(["ja"])["ja"]))
+"""
+
+
+def test_refusal_lists_missing_fields_in_form_order_whatever_the_hash_seed():
+    listed = set()
+    for seed in range(6):
+        run = subprocess.run(
+            [sys.executable, "-c", _REFUSAL_LIST],
+            cwd=settings.BASE_DIR,
+            env={
+                **os.environ,
+                "PYTHONHASHSEED": str(seed),
+                "DJANGO_SETTINGS_MODULE": "clinic.settings",
+            },
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        listed.add(run.stdout.strip())
+
+    assert listed == {"question; slug; answer"}
+
+
+# Articles: publishing together with the parts, and parts of a published article.
+
+
+@pytest.fixture
+def article_without_korean_heading(demo) -> tuple[Article, ArticleBlock]:
+    """The demo article unpublished in Korean, one block's Korean heading cleared."""
+    article = Article.objects.get()
+    article.unpublish("ko")
+    block = article.blocks.filter(heading_en__gt="").order_by("position").first()
+    block.heading_ko = ""
+    block.save()
+    return article, block
+
+
+def test_publishing_an_article_in_korean_with_a_blocks_korean_text_in_the_same_form(
+    admin_client, form_reader, article_without_korean_heading
+):
+    article, block = article_without_korean_heading
+    data = form_reader(admin_client.get(change_url(article)), form_id(article))
+    data["published_ko"] = ["on"]
+    data[f"blocks-{block_row(data, block)}-heading_ko"] = ["새 한국어 제목"]
+
+    response = admin_client.post(change_url(article), data)
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    block.refresh_from_db()
+    assert article.published_languages == ["en", "ko", "ja"]
+    assert article.complete_ko is True
+    assert block.heading_ko == "새 한국어 제목"
+
+
+def test_publishing_an_article_in_korean_with_a_block_lacking_korean_is_refused(
+    admin_client, form_reader, article_without_korean_heading
+):
+    article, block = article_without_korean_heading
+    data = form_reader(admin_client.get(change_url(article)), form_id(article))
+    data["published_ko"] = ["on"]
+    data["summary_en"] = ["A changed summary."]
+
+    response = admin_client.post(change_url(article), data)
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Cannot publish in Korean: it is not complete. Missing in Korean: "
+        "Block 4 “At rest vs. while smiling — which one t…”: heading."
+    ]
+    article.refresh_from_db()
+    assert article.published_languages == ["en", "ja"]
+    assert article.summary_en != "A changed summary."
+    assert form_reader(response, form_id(article)) == data
+
+
+def test_adding_an_english_only_block_to_a_korean_article_is_refused(
+    demo, admin_client, form_reader, inline_row_adder
+):
+    article = Article.objects.get()
+    blocks_before = list(article.blocks.values_list("pk", "heading_en"))
+    data = form_reader(admin_client.get(change_url(article)), form_id(article))
+    inline_row_adder(
+        data,
+        "blocks",
+        {
+            "kind": "text",
+            "position": "19",
+            "heading_en": "What to bring",
+            "body_en": "<p>Your ID and a list of your medicines.</p>",
+        },
+    )
+
+    response = admin_client.post(change_url(article), data)
+
+    assert response.status_code == 200
+    new_block = "Block 19 “What to bring”"
+    korean, japanese = form_errors(response)
+    assert missing(
+        korean,
+        prefix=f"{ARTICLE} is published in Korean, so this change must keep it "
+        "complete in Korean.",
+        language="Korean",
+    ) == {f"{new_block}: heading", f"{new_block}: body"}
+    assert missing(
+        japanese,
+        prefix=f"{ARTICLE} is published in Japanese, so this change must keep it "
+        "complete in Japanese.",
+        language="Japanese",
+    ) == {f"{new_block}: heading", f"{new_block}: body"}
+    assert list(article.blocks.values_list("pk", "heading_en")) == blocks_before
+    assert form_reader(response, form_id(article)) == data
+
+
+# The changelist actions.
+
+
+def test_publish_in_japanese_action_publishes_complete_items(
+    demo, admin_client, untranslated_in_japanese
+):
+    complete = FAQItem.objects.order_by("pk").first()
+    complete.unpublish("ja")
+
+    response = run_action(admin_client, FAQItem, "publish_ja", [complete])
+
+    assert response.status_code == 200
+    assert messages_of(response) == [
+        (constants.SUCCESS, "Published 1 object(s) in Japanese.")
+    ]
+    complete.refresh_from_db()
+    assert complete.published_ja is True
+
+
+def test_publish_in_japanese_action_reports_each_refused_item_with_the_reason(
+    demo, admin_client, untranslated_in_japanese
+):
+    complete = FAQItem.objects.order_by("pk").first()
+    complete.unpublish("ja")
+    incomplete = untranslated_in_japanese
+
+    response = run_action(admin_client, FAQItem, "publish_ja", [complete, incomplete])
+
+    success, refusal = messages_of(response)
+    assert success == (constants.SUCCESS, "Published 1 object(s) in Japanese.")
+    assert refusal[0] == constants.ERROR
+    assert missing(
+        refusal[1],
+        prefix="FAQ item “How long does the swelling last?”: " + REFUSED_JA,
+        language="Japanese",
+    ) == {"question", "slug", "answer"}
+    complete.refresh_from_db()
+    incomplete.refresh_from_db()
+    assert complete.published_ja is True
+    assert incomplete.published_ja is False
+
+
+def test_unpublish_in_korean_action_unpublishes_an_faq_item(demo, admin_client):
+    item = FAQItem.objects.order_by("pk").first()
+
+    response = run_action(admin_client, FAQItem, "unpublish_ko", [item])
+
+    assert messages_of(response) == [
+        (constants.SUCCESS, "Unpublished 1 object(s) in Korean.")
+    ]
+    item.refresh_from_db()
+    assert item.published_languages == ["en", "ja", "zh-hans"]
+
+
+def test_unpublishing_the_comparison_in_korean_is_refused_while_the_article_embeds_it(
+    demo, admin_client
+):
+    comparison = Comparison.objects.get()
+
+    response = run_action(admin_client, Comparison, "unpublish_ko", [comparison])
+
+    assert messages_of(response) == [
+        (
+            constants.ERROR,
+            f"{COMPARISON}: Cannot unpublish in Korean: published content embeds "
+            f"it: {ARTICLE}. Unpublish those in Korean first, or remove this from "
+            "them.",
+        )
+    ]
+    comparison.refresh_from_db()
+    assert comparison.published_ko is True
+
+
+def test_unpublishing_the_comparison_in_korean_works_once_the_article_is_unpublished(
+    demo, admin_client
+):
+    comparison = Comparison.objects.get()
+    Article.objects.get().unpublish("ko")
+
+    response = run_action(admin_client, Comparison, "unpublish_ko", [comparison])
+
+    assert messages_of(response) == [
+        (constants.SUCCESS, "Unpublished 1 object(s) in Korean.")
+    ]
+    comparison.refresh_from_db()
+    assert comparison.published_languages == ["en", "ja"]
+
+
+def test_unpublishing_the_comparison_in_korean_in_its_form_is_refused_while_embedded(
+    demo, admin_client, form_reader
+):
+    comparison = Comparison.objects.get()
+    data = form_reader(admin_client.get(change_url(comparison)), form_id(comparison))
+    del data["published_ko"]
+    data["title_en"] = ["A new title"]
+
+    response = admin_client.post(change_url(comparison), data)
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        f"Cannot unpublish in Korean: published content embeds it: {ARTICLE}. "
+        "Unpublish those in Korean first, or remove this from them."
+    ]
+    comparison.refresh_from_db()
+    assert comparison.published_languages == ["en", "ko", "ja"]
+    assert comparison.title_en != "A new title"
+    assert form_reader(response, form_id(comparison)) == data
+
+
+# Rich text.
+
+HOSTILE_HTML = (
+    "<p>Before<script>alert(1)</script>"
+    '<img src="x" onerror="alert(2)">'
+    '<a href="javascript:alert(3)">trap</a> '
+    '<a href="https://example.com/" onclick="alert(4)">fine</a></p>'
+)
+SANITIZED_HTML = (
+    '<p>Before<a rel="noopener noreferrer nofollow">trap</a> '
+    '<a href="https://example.com/" rel="noopener noreferrer nofollow">fine</a></p>'
+)
+
+
+def test_rich_text_posted_through_the_faq_form_is_stored_sanitized(
+    demo, admin_client, form_reader
+):
+    item = FAQItem.objects.order_by("pk").first()
+    data = form_reader(admin_client.get(change_url(item)), form_id(item))
+    data["answer_en"] = [HOSTILE_HTML]
+
+    response = admin_client.post(change_url(item), data)
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.answer_en == SANITIZED_HTML
+
+
+def test_rich_text_posted_in_an_article_block_is_stored_sanitized(
+    demo, admin_client, form_reader
+):
+    article = Article.objects.get()
+    block = article.blocks.filter(kind=ArticleBlock.Kind.TEXT).first()
+    data = form_reader(admin_client.get(change_url(article)), form_id(article))
+    data[f"blocks-{block_row(data, block)}-body_ko"] = [HOSTILE_HTML]
+
+    response = admin_client.post(change_url(article), data)
+
+    assert response.status_code == 302
+    block.refresh_from_db()
+    assert block.body_ko == SANITIZED_HTML

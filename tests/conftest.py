@@ -1,0 +1,41 @@
+"""Shared helpers: refusal assertions and fresh copies from the database."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+@pytest.fixture
+def refused() -> Callable[..., contextlib.AbstractContextManager]:
+    """``with refused("Cannot publish in Japanese", "title"):`` expects the block to
+    raise ValidationError whose messages contain every fragment; the yielded list
+    holds the messages once the block has raised, for further assertions."""
+
+    @contextlib.contextmanager
+    def check(*fragments: str) -> Iterator[list[str]]:
+        found: list[str] = []
+        with pytest.raises(ValidationError) as info:
+            yield found
+        found.extend(info.value.messages)
+        text = "\n".join(found)
+        for fragment in fragments:
+            assert fragment in text, f"{fragment!r} not in refusal:\n{text}"
+
+    return check
+
+
+def missing_in(message: str, language: str) -> set[str]:
+    """What a refusal lists after “Missing in <language>: ” (the order of fields is
+    not part of the contract)."""
+    listed = message.split(f"Missing in {language}: ", 1)[1]
+    return set(listed.removesuffix(".").split("; "))
+
+
+def fresh(obj: models.Model) -> models.Model:
+    """The row as stored, not the instance a test has been changing."""
+    return type(obj)._default_manager.get(pk=obj.pk)
