@@ -35,33 +35,32 @@ def translated_search_fields(*fields: str) -> list[str]:
     return [column(field, code) for field in fields for code in LANGUAGE_CODES]
 
 
-class MissingInLanguageFilter(admin.SimpleListFilter):
-    title = _("missing in")
-    parameter_name = "missing_in"
+class LanguageFilter(admin.SimpleListFilter):
+    """A list filter whose choices are the content languages."""
 
     def lookups(self, request, model_admin):
         return [(code, language_name(code)) for code in LANGUAGE_CODES]
 
     def queryset(self, request, queryset):
         code = self.value()
-        if code not in LANGUAGE_CODES:
-            return queryset
+        return self.filter(queryset, code) if code in LANGUAGE_CODES else queryset
+
+
+class MissingInLanguageFilter(LanguageFilter):
+    title = _("missing in")
+    parameter_name = "missing_in"
+
+    def filter(self, queryset, code):
         if issubclass(queryset.model, Publishable):
             return queryset.filter(**{complete_field(code): False})
         return queryset.filter(missing_q(queryset.model, code))
 
 
-class PublishedInLanguageFilter(admin.SimpleListFilter):
+class PublishedInLanguageFilter(LanguageFilter):
     title = _("published in")
     parameter_name = "published_in"
 
-    def lookups(self, request, model_admin):
-        return [(code, language_name(code)) for code in LANGUAGE_CODES]
-
-    def queryset(self, request, queryset):
-        code = self.value()
-        if code not in LANGUAGE_CODES:
-            return queryset
+    def filter(self, queryset, code):
         return queryset.filter(**{published_field(code): True})
 
 

@@ -372,14 +372,28 @@ class Publishable(Part):
         self, codes: Iterable[str] = LANGUAGE_CODES
     ) -> dict[str, list[str]]:
         """Everything missing, per language, over the object and its parts."""
-        parts = list(self.parts()) if self.pk else []
-        result = {}
-        for code in codes:
-            problems = self.problems(code)
-            for part in parts:
-                problems += part.problems(code)
-            result[code] = list(dict.fromkeys(problems))
-        return result
+        # Parts and grids are fetched once for all languages (see memo()).
+        self._memo = {}
+        try:
+            parts = list(self.parts()) if self.pk else []
+            result = {}
+            for code in codes:
+                problems = self.problems(code)
+                for part in parts:
+                    problems += part.problems(code)
+                result[code] = list(dict.fromkeys(problems))
+            return result
+        finally:
+            self._memo = None
+
+    def memo(self, key: str, compute):
+        """``compute()`` once per completeness computation, else every time."""
+        memo = getattr(self, "_memo", None)
+        if memo is None:
+            return compute()
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
 
     def refresh_completeness(self) -> None:
         problems = self.completeness_problems()

@@ -270,7 +270,7 @@ class Comparison(Publishable):
         problems = super().problems(code)
         if self.pk is None:
             return problems
-        columns, rows, cells = self._grid_cache()
+        columns, rows, cells = self.memo("grid", self.grid)
         for col in columns:
             if not getattr(col.method, published_field(code)):
                 problems.append(not_published_problem(col.method, code))
@@ -284,19 +284,6 @@ class Comparison(Publishable):
             describe_cell=lambda crit, meth: f"{meth} × {crit}",
         )
         return problems
-
-    def _grid_cache(self):
-        # One grid per completeness computation; dropped by refresh/save.
-        if getattr(self, "_grid", None) is None:
-            self._grid = self.grid()
-        return self._grid
-
-    def completeness_problems(self, codes=LANGUAGE_CODES):
-        self._grid = None
-        try:
-            return super().completeness_problems(codes)
-        finally:
-            self._grid = None
 
     def embedders(self) -> Iterable[Publishable]:
         return Article.objects.filter(blocks__comparison=self).distinct()
@@ -436,7 +423,7 @@ class Aftercare(Publishable):
         problems = super().problems(code)
         if self.pk is None:
             return problems
-        stages, tracks, cells = self.grid()
+        stages, tracks, cells = self.memo("grid", self.grid)
         for part in [*stages, *tracks]:
             problems += Part.problems(part, code)
         problems += grid_problems(
