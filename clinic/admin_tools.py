@@ -52,7 +52,7 @@ class MissingInLanguageFilter(LanguageFilter):
 
     def filter(self, queryset, code):
         if issubclass(queryset.model, Publishable):
-            return queryset.filter(**{complete_field(code): False})
+            return queryset.incomplete(code)
         return queryset.filter(missing_q(queryset.model, code))
 
 

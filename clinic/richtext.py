@@ -11,7 +11,6 @@ from html import unescape
 
 import nh3
 from django.utils.html import strip_tags
-from django.utils.text import Truncator
 from django_prose_editor.fields import ProseEditorField
 
 ALLOWED_TAGS = {
@@ -86,10 +85,6 @@ def plain_text(html: str | None) -> str:
         return ""
     text = strip_tags(re.sub(r"</(p|h\d|li|blockquote)>|<br\s*/?>", " ", html))
     return " ".join(unescape(text).split())
-
-
-def excerpt(html: str | None, *, words: int = 30) -> str:
-    return Truncator(plain_text(html)).words(words, truncate="…")
 
 
 class RichTextField(ProseEditorField):

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from clinic.languages import LANGUAGE_CODES, column, language_name
+from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import (
     GridCell,
     Part,
@@ -95,6 +95,11 @@ def grid_problems(
                     gettext("%(cell)s: text") % {"cell": describe_cell(row, col)}
                 )
     return problems
+
+
+def method_cell(criterion, method) -> str:
+    """How refusals name a comparison cell: ``Botox × Onset``."""
+    return f"{method} × {criterion}"
 
 
 # Methods and the criteria they are compared on.
@@ -281,7 +286,7 @@ class Comparison(Publishable):
             columns=[c.method for c in columns],
             cells=cells,
             code=code,
-            describe_cell=lambda crit, meth: f"{meth} × {crit}",
+            describe_cell=method_cell,
         )
         return problems
 
@@ -336,7 +341,7 @@ class ComparisonColumn(Part):
             columns=[self.method],
             cells={(cid, self.method_id): f for cid, f in facts.items()},
             code=code,
-            describe_cell=lambda crit, meth: f"{meth} × {crit}",
+            describe_cell=method_cell,
         )
         return problems
 
@@ -386,7 +391,7 @@ class ComparisonRow(Part):
             columns=[c.method for c in columns],
             cells={(self.criterion_id, mid): f for mid, f in facts.items()},
             code=code,
-            describe_cell=lambda crit, meth: f"{meth} × {crit}",
+            describe_cell=method_cell,
         )
         return problems
 
@@ -1038,7 +1043,3 @@ class ClinicChannel(Part):
 
     def publication_roots(self) -> Iterable[Publishable]:
         return [self.profile]
-
-
-def language_refusal_name(code: str) -> str:
-    return language_name(code)
