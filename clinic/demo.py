@@ -343,6 +343,7 @@ class DemoLoader:
                 "summary",
                 "seo_title",
                 "meta_description",
+                "topic",
                 "reviewed_by",
             ],
             last_reviewed=datetime.date.fromisoformat(row["last_reviewed"]),

@@ -62,8 +62,10 @@ def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
     except NotRegistered:
         return ()
     # modeltranslation keeps them in a set; messages list them in the form's order.
+    # Derived columns (editable=False, e.g. the FAQ's search text) are not content an
+    # editor can be missing.
     names = set(options.all_fields)
-    return tuple(f.name for f in model._meta.fields if f.name in names)
+    return tuple(f.name for f in model._meta.fields if f.name in names and f.editable)
 
 
 def value_in(obj: models.Model, field: str, code: str) -> Any:
@@ -281,6 +283,15 @@ class PublishableQuerySet(models.QuerySet):
 class Publishable(Part):
     """Base for every type that is published per language."""
 
+    updated_at = models.DateTimeField(
+        _("updated"),
+        default=timezone.now,
+        editable=False,
+        help_text=_(
+            "Last change of the object, its parts or what it embeds; served as the "
+            "API's updated_at and sitemap time."
+        ),
+    )
     publish_at = models.DateTimeField(
         _("publish time"),
         default=timezone.now,
@@ -303,16 +314,24 @@ class Publishable(Part):
             raise ValidationError(errors)
         for code in LANGUAGE_CODES:
             setattr(self, complete_field(code), not problems[code])
+        # A save that changes nothing (an admin form saved as it was) is no change:
+        # HTTP validators and sitemap times stay put.
+        signature = self._content_signature()
+        if self.pk is None or signature != getattr(self, "_loaded_signature", None):
+            self.updated_at = timezone.now()
         # Skip Part.save: slugs are filled above and a root has no roots to check.
         models.Model.save(self, *args, **kwargs)
+        self._loaded_signature = signature
         before = getattr(self, "_published_in_db", None) or ()
         changed = set(before) ^ set(self.published_languages)
         self._published_in_db = frozenset(self.published_languages)
+        embedders = list(self.embedders())
         if changed:
             # What embeds this object is complete in a language only while this one
             # is published there: refresh their stored flags.
-            for embedder in self.embedders():
+            for embedder in embedders:
                 _schedule_refresh(embedder)
+        touch(embedders, at=self.updated_at)
 
     # What subclasses declare.
 
@@ -320,7 +339,23 @@ class Publishable(Part):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._published_in_db = frozenset(instance._flags_loaded())
+        instance._loaded_signature = instance._content_signature()
         return instance
+
+    def _content_signature(self) -> tuple:
+        """The stored values that a save could change, read raw (not through
+        modeltranslation's descriptors). Times count to the second: the admin's
+        form shows publish_at to the second."""
+        derived = {"updated_at", *(complete_field(c) for c in LANGUAGE_CODES)}
+        values = []
+        for field in self._meta.concrete_fields:
+            if field.attname in derived:
+                continue
+            value = self.__dict__.get(field.attname)
+            if hasattr(value, "microsecond"):
+                value = value.replace(microsecond=0)
+            values.append(value)
+        return tuple(values)
 
     def _flags_loaded(self) -> list[str]:
         return [
@@ -396,12 +431,18 @@ class Publishable(Part):
         return memo[key]
 
     def refresh_completeness(self) -> None:
+        """Store completeness again after a part, a label or an embedded object
+        changed; that change is also a change of this object (``updated_at``)."""
         problems = self.completeness_problems()
         flags = {complete_field(code): not problems[code] for code in LANGUAGE_CODES}
         for name, value in flags.items():
             setattr(self, name, value)
         if self.pk:
-            type(self)._default_manager.filter(pk=self.pk).update(**flags)
+            self.updated_at = timezone.now()
+            type(self)._default_manager.filter(pk=self.pk).update(
+                **flags, updated_at=self.updated_at
+            )
+            touch(self.embedders(), at=self.updated_at)
 
     # Enforcement.
 
@@ -464,6 +505,37 @@ class Publishable(Part):
     def unpublish(self, code: str) -> None:
         setattr(self, published_field(code), False)
         self.save()
+
+
+def touch(objects: Iterable[Publishable], *, at) -> None:
+    """Set ``updated_at`` of ``objects`` and, transitively, of what embeds them.
+
+    A method's fact shows in every comparison of the method and in every article that
+    embeds one of those: their pages changed too, so their sitemap time and HTTP
+    validators must move with it.
+    """
+    seen: set[tuple[type, int]] = set()
+    stack = list(objects)
+    while stack:
+        obj = stack.pop()
+        key = (type(obj), obj.pk)
+        if obj.pk is None or key in seen:
+            continue
+        seen.add(key)
+        type(obj)._default_manager.filter(pk=obj.pk).update(updated_at=at)
+        stack.extend(obj.embedders())
+
+
+def touch_on_m2m_change(sender, instance, action, model, pk_set, **kwargs) -> None:
+    """A link added or removed (an FAQ item's articles, a cause type's methods) is a
+    change of the objects on both sides: an article shows its FAQ items."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    now = timezone.now()
+    if isinstance(instance, Publishable):
+        touch([instance], at=now)
+    if pk_set and issubclass(model, Publishable):
+        touch(model._default_manager.filter(pk__in=pk_set), at=now)
 
 
 def embedded_problems(

@@ -342,7 +342,7 @@ class ArticleAdmin(PublishableAdmin):
                 )
             },
         ),
-        (_("Medical review"), {"fields": ("reviewed_by", "last_reviewed")}),
+        (_("Medical review"), {"fields": ("topic", "reviewed_by", "last_reviewed")}),
         PUBLICATION_FIELDSET,
     ]
 

@@ -769,6 +769,15 @@ class Article(Publishable):
         blank=True,
         help_text=_("At most about 155 characters, shown in search results."),
     )
+    topic = models.CharField(
+        _("condition"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The condition the article is about, for search engines "
+            "(schema.org), e.g. Mouth corner asymmetry."
+        ),
+    )
     reviewed_by = models.CharField(
         _("reviewed by"),
         max_length=200,

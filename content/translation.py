@@ -70,7 +70,7 @@ class CauseTypeTranslation(TranslationOptions):
 
 @register(models.Article)
 class ArticleTranslation(TranslationOptions):
-    fields = ("title", "slug", "summary", "seo_title", "meta_description")
+    fields = ("title", "slug", "summary", "seo_title", "meta_description", "topic")
 
 
 @register(models.ArticleBlock)

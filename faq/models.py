@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from clinic.publication import Part, Publishable
-from clinic.richtext import RichTextField
+from clinic.languages import LANGUAGE_CODES, column
+from clinic.publication import Part, Publishable, value_in
+from clinic.richtext import RichTextField, plain_text
 from content.models import (
     Article,
     CauseType,
@@ -75,6 +76,9 @@ class FAQItem(Publishable):
         verbose_name=_("articles"),
         help_text=_("Articles whose FAQ block shows this question."),
     )
+    # The question and the answer as plain text, per language, for the public search:
+    # searching the stored HTML would match tag names and link addresses.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
 
     slug_source = "question"
 
@@ -86,6 +90,20 @@ class FAQItem(Publishable):
 
     def __str__(self):
         return self.question
+
+    def save(self, *args, **kwargs):
+        for code in LANGUAGE_CODES:
+            text = " ".join(
+                filter(
+                    None,
+                    [
+                        plain_text(value_in(self, "question", code)),
+                        plain_text(value_in(self, "answer", code)),
+                    ],
+                )
+            )
+            setattr(self, column("search_text", code), text)
+        super().save(*args, **kwargs)
 
     def problems(self, code: str) -> list[str]:
         problems = super().problems(code)

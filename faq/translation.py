@@ -12,4 +12,4 @@ class FAQCategoryTranslation(TranslationOptions):
 
 @register(models.FAQItem)
 class FAQItemTranslation(TranslationOptions):
-    fields = ("question", "slug", "answer")
+    fields = ("question", "slug", "answer", "search_text")
