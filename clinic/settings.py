@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "corsheaders",
     "adminsortable2",
     "django_prose_editor",
     "clinic",
@@ -48,12 +52,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every error under /api/ leaves as the one JSON error shape.
+    "clinic.api.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The admin UI follows the editor's browser language; the API ignores it and
     # reads ?locale= only.
-    "django.middleware.locale.LocaleMiddleware",
+    "clinic.middleware.AdminLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -169,13 +176,62 @@ PORT = env.int("PORT", default=8000)
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 
+# Anonymous rate limit per client address for the public API, e.g. "600/minute";
+# empty (the default) leaves rate limiting to the CDN in front. Behind proxies,
+# NUM_PROXIES says how many X-Forwarded-For hops to trust.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="") or None
+
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["clinic.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # Deny by default: public views opt in with AllowAny, one by one.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_THROTTLE_CLASSES": (
+        ["rest_framework.throttling.AnonRateThrottle"] if API_THROTTLE_RATE else []
+    ),
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_RATE},
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "clinic.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # No ?format= (an unknown parameter like any other) and no OPTIONS metadata.
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_METADATA_CLASS": None,
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Clinic content API",
+    "DESCRIPTION": (
+        "Read-only, anonymous API of the clinic's patient-education content and FAQ. "
+        "One language per request (?locale=); nothing unpublished or untranslated "
+        "in that language is ever served. Errors share one shape: "
+        '{"error": {"status", "code", "message", "details"}}.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Swagger UI and Redoc from drf-spectacular-sidecar's files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LocaleEnum": "clinic.languages.LANGUAGE_CODES",
+        "BlockKindEnum": "content.models.ArticleBlock.Kind",
+        "ItemListKindEnum": "content.models.ItemList.Kind",
+        "ChannelKindEnum": "content.models.ClinicChannel.Kind",
+        "SitemapTypeEnum": "clinic.api.schema.SITEMAP_TYPES",
+    },
+    "SORT_OPERATIONS": False,
+}
+
+# CORS for the frontends, on /api/ only, GET only, never with credentials.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
 
 LOGGING = {
     "version": 1,

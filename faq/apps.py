@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class FaqConfig(AppConfig):
     name = "faq"
     verbose_name = _("FAQ")
+
+    def ready(self):
+        # An article's FAQ block shows FAQ items; content cannot import faq, so faq
+        # tells content how to resolve the block.
+        from content.selectors import register_block_resolver
+        from content.serializers import register_block_serializer
+        from faq.selectors import article_faq
+        from faq.serializers import FAQBlockSerializer
+
+        register_block_resolver("faq", article_faq)
+        register_block_serializer("faq", FAQBlockSerializer)

@@ -1,0 +1,137 @@
+"""The base of every public API view: anonymous, read-only, strict about its query
+parameters, and explicit about the content language."""
+
+from __future__ import annotations
+
+from django.utils.functional import cached_property
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic.api.errors import ApiError, NotFoundError
+from clinic.api.locale import LOCALE_PARAM, InvalidLocale, hreflang, parse_locale
+from clinic.api.pagination import Pagination
+from clinic.languages import LANGUAGE_CODES
+
+
+class PublicView(APIView):
+    """Anonymous GET/HEAD only. The project's default permission is IsAdminUser
+    (deny by default); public views opt in here, one by one."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    http_method_names = ["get", "head"]
+
+    # Does the response depend on ?locale=? (The locale list and the root do not.)
+    localized = True
+    # Query parameters this view accepts besides ``locale``; anything else is a 400.
+    query_params: tuple[str, ...] = ()
+    pagination_class = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.check_query_params(request)
+        if self.localized:
+            try:
+                self.locale = parse_locale(request.query_params.getlist(LOCALE_PARAM))
+            except InvalidLocale as exc:
+                raise ApiError(
+                    "Unknown locale ‘{value}’. Use one of: {codes}.".format(
+                        value=exc.value[:40], codes=", ".join(LANGUAGE_CODES)
+                    ),
+                    code="invalid_locale",
+                    details={"parameter": LOCALE_PARAM, "valid": list(LANGUAGE_CODES)},
+                ) from None
+
+    def allowed_query_params(self) -> list[str]:
+        allowed = list(self.query_params)
+        if self.localized:
+            allowed.append(LOCALE_PARAM)
+        if self.pagination_class is not None:
+            allowed += self.pagination_class.query_params
+        return allowed
+
+    def check_query_params(self, request) -> None:
+        allowed = self.allowed_query_params()
+        params = request.query_params
+        unknown = sorted(name for name in params if name not in allowed)
+        if unknown:
+            raise ApiError(
+                "Unknown query parameter(s): {names}. This endpoint accepts: "
+                "{allowed}.".format(
+                    names=", ".join(n[:40] for n in unknown[:10]),
+                    allowed=", ".join(allowed) or "none",
+                ),
+                code="unknown_parameter",
+                details={"unknown": [n[:40] for n in unknown[:10]], "allowed": allowed},
+            )
+        repeated = sorted(name for name in params if len(params.getlist(name)) > 1)
+        if repeated:
+            raise ApiError(
+                "Query parameter(s) given more than once: {names}.".format(
+                    names=", ".join(repeated)
+                ),
+                code="invalid_parameter",
+                details={"repeated": repeated},
+            )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        locale = getattr(self, "locale", None)
+        if self.localized and locale and response.status_code < 400:
+            response["Content-Language"] = hreflang(locale)
+        return response
+
+    @cached_property
+    def paginator(self):
+        return self.pagination_class() if self.pagination_class else None
+
+
+class ListView(PublicView):
+    """A paginated list: ``rows()`` returns an ordered ``values()`` queryset and
+    ``represent(rows)`` the JSON objects for one page of it."""
+
+    pagination_class = Pagination
+
+    def rows(self):
+        raise NotImplementedError
+
+    def represent(self, rows: list[dict]) -> list[dict]:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        page = self.paginator.paginate_queryset(self.rows(), request, view=self)
+        return Response(self.paginator.envelope(self.represent(page)))
+
+
+class DetailView(PublicView):
+    """One object by its slug in the requested language.
+
+    ``lookup(slug)`` returns the visible row or None; when it is None,
+    ``canonical_slug(slug)`` tells whether ``slug`` is another language's slug of an
+    object visible in this language, so the 404 can name the right address.
+    """
+
+    def get(self, request, slug, *args, **kwargs):
+        found = self.lookup(slug)
+        if found is None:
+            raise self.not_found(slug)
+        return Response(found)
+
+    def lookup(self, slug: str) -> dict | None:
+        raise NotImplementedError
+
+    def canonical_slug(self, slug: str) -> str | None:
+        raise NotImplementedError
+
+    def not_found(self, slug: str) -> NotFoundError:
+        canonical = self.canonical_slug(slug)
+        if canonical is None:
+            return NotFoundError(
+                f"Nothing is published at this address in {self.locale}."
+            )
+        return NotFoundError(
+            f"This is not the {self.locale} address of the object; its {self.locale} "
+            f"slug is ‘{canonical}’.",
+            details={"locale": self.locale, "slug": canonical},
+        )

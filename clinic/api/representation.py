@@ -1,0 +1,102 @@
+"""Small helpers shared by every response builder.
+
+Responses are built from ``QuerySet.values()`` rows that read the requested language's
+columns by name (``title_ko``): no model instances, no modeltranslation descriptor (its
+fallback to English is exactly what the public API must never do, DESIGN §3) and no
+per-field serializer machinery on the hot path. The DRF serializers in each app's
+``serializers.py`` document the same shapes for the OpenAPI schema; a test renders
+every endpoint's output through them and requires it unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.utils.text import Truncator
+
+from clinic.api.locale import hreflang
+from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from clinic.publication import published_field
+from clinic.richtext import plain_text, sanitize
+
+EXCERPT_LENGTH = 200
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    """ISO 8601; times in UTC with ``Z`` and whole seconds."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).replace(microsecond=0)
+        return value.isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def html(value: str | None) -> str:
+    """Rich text as served: sanitized again on output (stored text was sanitized on
+    save; this also covers rows written around the model, e.g. raw SQL)."""
+    return sanitize(value)
+
+
+def excerpt(value: str | None, length: int = EXCERPT_LENGTH) -> str:
+    """Plain text of rich text, cut at a word for cards."""
+    return Truncator(plain_text(value)).chars(length)
+
+
+def columns(fields: Iterable[str], code: str) -> list[str]:
+    return [column(field, code) for field in fields]
+
+
+def slug_columns() -> list[str]:
+    return [column("slug", code) for code in LANGUAGE_CODES]
+
+
+def flag_columns() -> list[str]:
+    return [published_field(code) for code in LANGUAGE_CODES]
+
+
+def alternate_columns() -> list[str]:
+    """What ``alternates()`` reads from a row of a publishable type."""
+    return [*slug_columns(), *flag_columns()]
+
+
+def alternates(row: dict, *, slug: bool = True) -> dict:
+    """The languages the object is published in (LANGUAGES order), each with its
+    slug, and the ``x_default`` version. The object is visible, so its publish time
+    has come and the flags alone tell."""
+    languages = []
+    for code in LANGUAGE_CODES:
+        if row[published_field(code)]:
+            entry = {"locale": code, "hreflang": hreflang(code)}
+            if slug:
+                entry["slug"] = row[column("slug", code)]
+            languages.append(entry)
+    return {"languages": languages, "x_default": x_default(languages)}
+
+
+def x_default(languages: list[dict]) -> dict | None:
+    """The version for users whose language has none: the default language when
+    published there, otherwise the first published language."""
+    for entry in languages:
+        if entry["locale"] == DEFAULT_LANGUAGE:
+            return entry
+    return languages[0] if languages else None
+
+
+def identity(row: dict, code: str) -> dict:
+    """The fields every addressable object starts with."""
+    return {
+        "locale": code,
+        "slug": row[column("slug", code)],
+        "alternates": alternates(row),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def ref(row: dict, code: str, *, name: str = "name", prefix: str = "") -> dict:
+    """A reference to another visible object: its slug and name in ``code``."""
+    return {
+        "slug": row[prefix + column("slug", code)],
+        name: row[prefix + column(name, code)],
+    }

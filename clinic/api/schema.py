@@ -1,0 +1,236 @@
+"""OpenAPI annotations shared by the public views (drf-spectacular)."""
+
+from __future__ import annotations
+
+import re
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers
+
+from clinic.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from clinic.api.serializers import AlternatesSerializer, ErrorSerializer, paginated
+from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
+
+LOCALE = OpenApiParameter(
+    "locale",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=list(LANGUAGE_CODES),
+    default=DEFAULT_LANGUAGE,
+    description="Content language. Absent means the default language; anything "
+    "else than these codes is a 400.",
+)
+PAGE = OpenApiParameter(
+    "page",
+    OpenApiTypes.INT,
+    OpenApiParameter.QUERY,
+    description="Page number, from 1. A page past the last is a 404.",
+)
+PAGE_SIZE = OpenApiParameter(
+    "page_size",
+    OpenApiTypes.INT,
+    OpenApiParameter.QUERY,
+    description=f"Objects per page, 1 to {MAX_PAGE_SIZE} (default "
+    f"{DEFAULT_PAGE_SIZE}); more is a 400.",
+)
+SLUG = OpenApiParameter(
+    "slug",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The object's slug in the requested locale (Unicode allowed). "
+    "Another language's slug answers 404 with the right slug in "
+    "error.details.slug when the object is published in the requested locale.",
+)
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+COMMON_ERRORS = {
+    400: error("Unknown or malformed query parameter, or an unknown locale."),
+    429: error("Too many requests; see the Retry-After header."),
+    500: error("Unexpected server error."),
+    503: error("A dependency (the database) is unavailable; see Retry-After."),
+}
+CONTENT_LANGUAGE = "The response carries Content-Language with the locale's BCP 47 tag."
+
+
+def operation_id(cls) -> str:
+    """``FAQItemDetail`` → ``faq_item_detail``: one stable id per endpoint."""
+    return re.sub(
+        r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", cls.__name__
+    ).lower()
+
+
+def named(**decorator_kwargs):
+    """``extend_schema`` with the operation id taken from the view's class name."""
+
+    def decorate(cls):
+        schema = extend_schema(operation_id=operation_id(cls), **decorator_kwargs)
+        return extend_schema_view(get=schema)(cls)
+
+    return decorate
+
+
+def list_schema(item, *, tag: str, parameters=(), envelope=None):
+    return named(
+        tags=[tag],
+        parameters=[LOCALE, PAGE, PAGE_SIZE, *parameters],
+        responses={
+            200: OpenApiResponse(
+                envelope or paginated(item), description=CONTENT_LANGUAGE
+            ),
+            404: error("No such page."),
+            **COMMON_ERRORS,
+        },
+    )
+
+
+def detail_schema(item, *, tag: str):
+    return named(
+        tags=[tag],
+        parameters=[LOCALE, SLUG],
+        responses={
+            200: OpenApiResponse(item, description=CONTENT_LANGUAGE),
+            404: error(
+                "Not published in this locale, or not at this slug; "
+                "code not_in_locale gives the right slug."
+            ),
+            **COMMON_ERRORS,
+        },
+    )
+
+
+def locale_only_schema(item, *, tag: str):
+    return named(
+        **{
+            "tags": [tag],
+            "parameters": [LOCALE],
+            "responses": {
+                200: OpenApiResponse(item, description=CONTENT_LANGUAGE),
+                404: error("Not published in this locale."),
+                **COMMON_ERRORS,
+            },
+        }
+    )
+
+
+def faq_list_schema(item):
+    from faq.filters import FAQItemFilter
+
+    filters = [
+        OpenApiParameter(
+            name,
+            OpenApiTypes.STR,
+            OpenApiParameter.QUERY,
+            description=str(f.extra.get("help_text", "")),
+        )
+        for name, f in FAQItemFilter.base_filters.items()
+    ]
+    structured = OpenApiParameter(
+        "structured_data",
+        OpenApiTypes.BOOL,
+        OpenApiParameter.QUERY,
+        description="true adds `structured_data`: schema.org FAQPage JSON-LD of "
+        "the items on this page.",
+    )
+    envelope = type(
+        "PaginatedFAQItemListSerializer",
+        (paginated(item),),
+        {
+            "structured_data": serializers.JSONField(
+                required=False,
+                help_text="schema.org FAQPage JSON-LD of this page's items; only "
+                "with structured_data=true.",
+            ),
+            "__module__": item.__module__,
+        },
+    )
+    return list_schema(
+        item, tag="faq", parameters=[*filters, structured], envelope=envelope
+    )
+
+
+class LocaleCountsSerializer(serializers.Serializer):
+    articles = serializers.IntegerField()
+    cause_types = serializers.IntegerField()
+    methods = serializers.IntegerField()
+    comparisons = serializers.IntegerField()
+    aftercare = serializers.IntegerField()
+    item_lists = serializers.IntegerField()
+    faq_items = serializers.IntegerField()
+    faq_categories = serializers.IntegerField()
+    clinic_profile = serializers.IntegerField()
+
+
+class LocaleSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(LANGUAGE_CODES, help_text="The ?locale= value.")
+    name = serializers.CharField(help_text="English name.")
+    native_name = serializers.CharField(help_text="Name in the language itself.")
+    hreflang = serializers.CharField(help_text="BCP 47 tag, e.g. zh-Hans.")
+    default = serializers.BooleanField(help_text="The language of an absent locale.")
+    published = LocaleCountsSerializer(
+        help_text="How many objects of each type are published in it now."
+    )
+
+
+locales_schema = named(
+    **{
+        "tags": ["meta"],
+        "responses": {200: LocaleSerializer(many=True), **COMMON_ERRORS},
+    }
+)
+
+
+class RootSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    default_locale = serializers.ChoiceField(LANGUAGE_CODES)
+    locales = serializers.ListField(child=serializers.ChoiceField(LANGUAGE_CODES))
+    endpoints = serializers.DictField(child=serializers.URLField())
+
+
+root_schema = named(
+    **{"tags": ["meta"], "responses": {200: RootSerializer, **COMMON_ERRORS}}
+)
+
+
+# The sitemap's object types, in the order the feed lists them.
+SITEMAP_TYPES = (
+    "article",
+    "cause_type",
+    "method",
+    "comparison",
+    "aftercare",
+    "item_list",
+    "faq_item",
+    "faq_category",
+)
+
+
+class SitemapEntrySerializer(serializers.Serializer):
+    type = serializers.ChoiceField(SITEMAP_TYPES)
+    slug = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+    alternates = AlternatesSerializer()
+
+
+sitemap_schema = list_schema(
+    SitemapEntrySerializer,
+    tag="meta",
+    parameters=[
+        OpenApiParameter(
+            "type",
+            OpenApiTypes.STR,
+            OpenApiParameter.QUERY,
+            enum=list(SITEMAP_TYPES),
+            description="Only objects of this type.",
+        )
+    ],
+)

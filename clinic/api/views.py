@@ -1,0 +1,216 @@
+"""Endpoints that span the apps: the API root, the locales and the sitemap feed."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q, Value
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.response import Response
+
+from clinic.api import schema
+from clinic.api.base import ListView, PublicView
+from clinic.api.errors import ApiError
+from clinic.api.locale import english_name, hreflang, native_name
+from clinic.api.representation import alternates, iso
+from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from clinic.publication import published_field
+from content.models import (
+    Aftercare,
+    Article,
+    CauseType,
+    ClinicProfile,
+    Comparison,
+    ItemList,
+    Method,
+)
+from faq.models import FAQCategory, FAQItem
+from faq.selectors import category_last_change, category_visibility
+
+# The addressable types: the sitemap's ``type`` and the locales' counts, with the
+# route of their detail endpoint.
+PUBLISHABLE_TYPES = {
+    "article": (Article, "article-detail"),
+    "cause_type": (CauseType, "causetype-detail"),
+    "method": (Method, "method-detail"),
+    "comparison": (Comparison, "comparison-detail"),
+    "aftercare": (Aftercare, "aftercare-detail"),
+    "item_list": (ItemList, "itemlist-detail"),
+    "faq_item": (FAQItem, "faqitem-detail"),
+}
+CATEGORY_TYPE = "faq_category"
+SITEMAP_TYPES = schema.SITEMAP_TYPES
+assert (*PUBLISHABLE_TYPES, CATEGORY_TYPE) == SITEMAP_TYPES
+
+ENDPOINTS = {
+    "articles": "article-list",
+    "cause_types": "causetype-list",
+    "methods": "method-list",
+    "comparisons": "comparison-list",
+    "aftercare": "aftercare-list",
+    "item_lists": "itemlist-list",
+    "faq_items": "faqitem-list",
+    "faq_categories": "faqcategory-list",
+    "clinic": "clinic-profile",
+    "locales": "locales",
+    "sitemap": "sitemap",
+    "schema": "schema",
+    "docs": "swagger-ui",
+    "redoc": "redoc",
+}
+
+
+@schema.root_schema
+class ApiRoot(PublicView):
+    """What the API offers: its endpoints, languages and documentation."""
+
+    localized = False
+
+    def get(self, request, *args, **kwargs):
+        return Response(
+            {
+                "version": "v1",
+                "default_locale": DEFAULT_LANGUAGE,
+                "locales": list(LANGUAGE_CODES),
+                "endpoints": {
+                    name: request.build_absolute_uri(reverse(route))
+                    for name, route in ENDPOINTS.items()
+                },
+            }
+        )
+
+
+def published_counts() -> dict[str, dict[str, int]]:
+    """How many objects of each type are visible in each language: one query per
+    type."""
+    now = timezone.now()
+    counts = {code: {} for code in LANGUAGE_CODES}
+    for name, model in (
+        ("articles", Article),
+        ("cause_types", CauseType),
+        ("methods", Method),
+        ("comparisons", Comparison),
+        ("aftercare", Aftercare),
+        ("item_lists", ItemList),
+        ("faq_items", FAQItem),
+        ("clinic_profile", ClinicProfile),
+    ):
+        row = model.objects.aggregate(
+            **{
+                code: Count(
+                    "pk",
+                    filter=Q(**{published_field(code): True}, publish_at__lte=now),
+                )
+                for code in LANGUAGE_CODES
+            }
+        )
+        for code in LANGUAGE_CODES:
+            counts[code][name] = row[code]
+    row = FAQItem.objects.aggregate(
+        **{
+            code: Count(
+                "category",
+                distinct=True,
+                filter=Q(**{published_field(code): True}, publish_at__lte=now),
+            )
+            for code in LANGUAGE_CODES
+        }
+    )
+    for code in LANGUAGE_CODES:
+        counts[code]["faq_categories"] = row[code]
+    return counts
+
+
+@schema.locales_schema
+class LocaleList(PublicView):
+    """The content languages, with how many objects are published in each."""
+
+    localized = False
+
+    def get(self, request, *args, **kwargs):
+        counts = published_counts()
+        return Response(
+            [
+                {
+                    "code": code,
+                    "name": english_name(code),
+                    "native_name": native_name(code),
+                    "hreflang": hreflang(code),
+                    "default": code == DEFAULT_LANGUAGE,
+                    "published": counts[code],
+                }
+                for code in LANGUAGE_CODES
+            ]
+        )
+
+
+def sitemap_rows(code: str, types: tuple[str, ...]):
+    """Every visible object of ``types`` in ``code`` as one ordered queryset (a
+    UNION ALL, so a page costs two queries whatever the types)."""
+    now = timezone.now()
+    slugs = {f"s_{column('slug', c)}": F(column("slug", c)) for c in LANGUAGE_CODES}
+    parts = []
+    for order, name in enumerate(SITEMAP_TYPES):
+        if name not in types:
+            continue
+        if name == CATEGORY_TYPE:
+            qs = FAQCategory.objects.alias(**category_visibility(now)).filter(
+                **{published_field(code): True}
+            )
+            flags = {
+                f"s_{field}": expression
+                for field, expression in category_visibility(now).items()
+            }
+            updated = category_last_change(code, now)
+        else:
+            qs = PUBLISHABLE_TYPES[name][0].objects.published(code)
+            flags = {
+                f"s_{published_field(c)}": F(published_field(c)) for c in LANGUAGE_CODES
+            }
+            updated = F("updated_at")
+        parts.append(
+            qs.order_by().values(
+                "pk", s_type=Value(order), s_updated_at=updated, **flags, **slugs
+            )
+        )
+    first, *rest = parts
+    if rest:
+        first = first.union(*rest, all=True)
+    return first.order_by("s_type", "pk")
+
+
+def sitemap_entry(row: dict, code: str) -> dict:
+    plain = {key[2:]: value for key, value in row.items() if key.startswith("s_")}
+    plain["updated_at"] = row["s_updated_at"]
+    return {
+        "type": SITEMAP_TYPES[row["s_type"]],
+        "slug": plain[column("slug", code)],
+        "updated_at": iso(row["s_updated_at"]),
+        "alternates": alternates(plain),
+    }
+
+
+@schema.sitemap_schema
+class Sitemap(ListView):
+    """Every object published in the requested language, with its type, slug, last
+    change and alternates, for the frontends' sitemap.xml."""
+
+    query_params = ("type",)
+
+    def rows(self):
+        wanted = self.request.query_params.get("type")
+        if wanted is None:
+            types = SITEMAP_TYPES
+        elif wanted in SITEMAP_TYPES:
+            types = (wanted,)
+        else:
+            raise ApiError(
+                "Unknown type. Use one of: {types}.".format(
+                    types=", ".join(SITEMAP_TYPES)
+                ),
+                code="invalid_parameter",
+                details={"parameter": "type", "valid": list(SITEMAP_TYPES)},
+            )
+        return sitemap_rows(self.locale, types)
+
+    def represent(self, rows):
+        return [sitemap_entry(row, self.locale) for row in rows]

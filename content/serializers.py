@@ -1,0 +1,259 @@
+"""The documented shapes of the content endpoints (see ``clinic/api/serializers.py``:
+the views build the JSON from rows; these declare it for the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from rest_framework import serializers
+
+from clinic.api.serializers import (
+    LanguagesSerializer,
+    PublishedSerializer,
+    RefSerializer,
+)
+from clinic.languages import LANGUAGE_CODES
+from content.models import ArticleBlock, ClinicChannel, ItemList, Method
+
+HTML = "Rich text, sanitized HTML (p, h2–h4, strong, em, u, s, lists, a, blockquote)."
+
+
+class MethodRefSerializer(RefSerializer):
+    procedure_type = serializers.ChoiceField(Method.ProcedureType.choices)
+
+
+class CriterionRefSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Stable identifier, e.g. recovery.")
+    name = serializers.CharField(help_text="Row label in this language.")
+
+
+# Methods.
+
+
+class MethodSummarySerializer(PublishedSerializer):
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    procedure_type = serializers.ChoiceField(
+        Method.ProcedureType.choices,
+        help_text="Maps to schema.org MedicalProcedureType.",
+    )
+
+
+class MethodFactSerializer(serializers.Serializer):
+    criterion = CriterionRefSerializer()
+    text = serializers.CharField()
+
+
+class MethodDetailSerializer(MethodSummarySerializer):
+    facts = MethodFactSerializer(many=True, help_text="In criterion order.")
+    cause_types = RefSerializer(
+        many=True, help_text="Published cause types that usually call for it."
+    )
+
+
+# Comparisons.
+
+
+class ComparisonSummarySerializer(PublishedSerializer):
+    title = serializers.CharField()
+    excerpt = serializers.CharField(help_text="Plain text of the introduction.")
+
+
+class ComparisonRowSerializer(serializers.Serializer):
+    criterion = CriterionRefSerializer()
+    cells = serializers.ListField(
+        child=serializers.CharField(), help_text="One text per column, in order."
+    )
+
+
+class ComparisonDetailSerializer(ComparisonSummarySerializer):
+    intro = serializers.CharField(help_text=HTML)
+    conclusion = serializers.CharField(help_text=HTML + " The bottom line.")
+    columns = MethodRefSerializer(many=True, help_text="The methods compared.")
+    rows = ComparisonRowSerializer(many=True, help_text="The criteria.")
+
+
+# Aftercare.
+
+
+class AftercareSummarySerializer(PublishedSerializer):
+    title = serializers.CharField()
+    excerpt = serializers.CharField(help_text="Plain text of the introduction.")
+
+
+class AftercareTrackSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    method = MethodRefSerializer(
+        allow_null=True, help_text="Null for the care every patient shares."
+    )
+
+
+class AftercareStageSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    start_day = serializers.IntegerField(help_text="The procedure day is day 0.")
+    end_day = serializers.IntegerField(
+        allow_null=True, help_text="Null for the open-ended last stage."
+    )
+    cells = serializers.ListField(
+        child=serializers.CharField(), help_text="One text per track, in order."
+    )
+
+
+class AftercareDetailSerializer(AftercareSummarySerializer):
+    intro = serializers.CharField(help_text=HTML)
+    tracks = AftercareTrackSerializer(many=True, help_text="The columns.")
+    stages = AftercareStageSerializer(many=True, help_text="The rows, in time order.")
+
+
+# Item lists.
+
+
+class ItemListSummarySerializer(PublishedSerializer):
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(ItemList.Kind.choices)
+
+
+class ListItemSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    text = serializers.CharField()
+
+
+class ItemListDetailSerializer(ItemListSummarySerializer):
+    intro = serializers.CharField()
+    items = ListItemSerializer(many=True)
+
+
+# Cause types.
+
+
+class CauseTypeSummarySerializer(PublishedSerializer):
+    name = serializers.CharField()
+    tagline = serializers.CharField()
+    excerpt = serializers.CharField(help_text="Plain text of the description.")
+    rule_out_first = serializers.BooleanField(
+        help_text="Must be excluded before anything cosmetic (e.g. nerve palsy)."
+    )
+
+
+class CauseTypeDetailSerializer(CauseTypeSummarySerializer):
+    description = serializers.CharField(help_text=HTML)
+    first_step = serializers.CharField()
+    red_flags = serializers.CharField(help_text="Signs that need a doctor now.")
+    refer_to = serializers.CharField(help_text="Whom to see first.")
+    methods = MethodRefSerializer(many=True, help_text="Usual methods, published.")
+
+
+# Articles and their blocks.
+
+
+class ArticleSummarySerializer(PublishedSerializer):
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    last_reviewed = serializers.DateField(allow_null=True)
+
+
+class BlockSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(ArticleBlock.Kind.choices)
+    heading = serializers.CharField(help_text="May be empty.")
+    body = serializers.CharField(help_text=HTML + " May be empty.")
+
+
+class TextBlockSerializer(BlockSerializer):
+    pass
+
+
+class CalloutBlockSerializer(BlockSerializer):
+    pass
+
+
+class ListBlockSerializer(BlockSerializer):
+    item_list = ItemListDetailSerializer()
+
+
+class CauseTypesBlockSerializer(BlockSerializer):
+    cause_types = CauseTypeDetailSerializer(
+        many=True, help_text="Every published cause type, in order."
+    )
+
+
+class ComparisonBlockSerializer(BlockSerializer):
+    comparison = ComparisonDetailSerializer()
+
+
+class AftercareBlockSerializer(BlockSerializer):
+    aftercare = AftercareDetailSerializer(
+        help_text="Restricted to one method's track and the shared care when the "
+        "block is for one method."
+    )
+
+
+class CTABlockSerializer(BlockSerializer):
+    label = serializers.CharField(help_text="Button label.")
+    url = serializers.URLField(help_text="Button link.")
+
+
+# Kind → serializer; the FAQ app registers "faq" (content never imports faq).
+BLOCK_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
+    ArticleBlock.Kind.TEXT: TextBlockSerializer,
+    ArticleBlock.Kind.CALLOUT: CalloutBlockSerializer,
+    ArticleBlock.Kind.LIST: ListBlockSerializer,
+    ArticleBlock.Kind.CAUSE_TYPES: CauseTypesBlockSerializer,
+    ArticleBlock.Kind.COMPARISON: ComparisonBlockSerializer,
+    ArticleBlock.Kind.AFTERCARE: AftercareBlockSerializer,
+    ArticleBlock.Kind.CTA: CTABlockSerializer,
+}
+
+
+def register_block_serializer(kind: str, serializer) -> None:
+    BLOCK_SERIALIZERS[kind] = serializer
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="Block",
+        serializers=lambda: {str(k): v for k, v in BLOCK_SERIALIZERS.items()},
+        resource_type_field_name="kind",
+    )
+)
+class BlockField(serializers.Field):
+    """A block, shaped by its kind."""
+
+    def to_representation(self, value):
+        return BLOCK_SERIALIZERS[value["kind"]](value).data
+
+
+class ArticleDetailSerializer(ArticleSummarySerializer):
+    seo_title = serializers.CharField(help_text="May be empty: use the title.")
+    meta_description = serializers.CharField(help_text="May be empty.")
+    topic = serializers.CharField(help_text="The condition the article is about.")
+    reviewed_by = serializers.CharField(help_text="The reviewing physician.")
+    blocks = serializers.ListField(child=BlockField(), help_text="In order.")
+    structured_data = serializers.JSONField(
+        help_text="schema.org JSON-LD in this language: MedicalWebPage, a "
+        "MedicalProcedure per method (aftercare as followup), FAQPage."
+    )
+
+
+# The clinic.
+
+
+class ChannelSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(ClinicChannel.Kind.choices)
+    label = serializers.CharField()
+    description = serializers.CharField()
+    url = serializers.URLField(help_text="The channel's address in this language.")
+
+
+class ClinicProfileSerializer(serializers.Serializer):
+    locale = serializers.ChoiceField(LANGUAGE_CODES)
+    alternates = LanguagesSerializer(help_text="Languages it is published in.")
+    updated_at = serializers.DateTimeField()
+    name = serializers.CharField()
+    slogan = serializers.CharField()
+    description = serializers.CharField(help_text=HTML)
+    years_of_practice = serializers.IntegerField()
+    review_count = serializers.IntegerField()
+    rating = serializers.FloatField(allow_null=True, help_text="Out of 5.")
+    channels = ChannelSerializer(many=True)
+    trust_points = ItemListDetailSerializer(allow_null=True)
+    care_system = ItemListDetailSerializer(allow_null=True)

@@ -1,0 +1,184 @@
+"""Public read API of the content app (DESIGN §5). Every view starts from
+``published(locale)``; see ``content/selectors.py``."""
+
+from __future__ import annotations
+
+from rest_framework.response import Response
+
+from clinic.api.base import DetailView, ListView, PublicView
+from clinic.api.errors import NotFoundError
+from clinic.api.schema import detail_schema, list_schema, locale_only_schema
+from content import selectors, serializers
+from content.models import (
+    Aftercare,
+    Article,
+    CauseType,
+    Comparison,
+    ItemList,
+    Method,
+)
+
+
+class SlugDetailView(DetailView):
+    model = None
+
+    def canonical_slug(self, slug: str) -> str | None:
+        return selectors.other_language_slug(self.model, self.locale, slug)
+
+
+@list_schema(serializers.ArticleSummarySerializer, tag="articles")
+class ArticleList(ListView):
+    """Published articles, newest first (light shape)."""
+
+    def rows(self):
+        return selectors.article_rows(self.locale)
+
+    def represent(self, rows):
+        return [selectors.article_summary(row, self.locale) for row in rows]
+
+
+@detail_schema(serializers.ArticleDetailSerializer, tag="articles")
+class ArticleDetail(SlugDetailView):
+    """One article with its blocks fully resolved and its schema.org JSON-LD."""
+
+    model = Article
+
+    def lookup(self, slug):
+        row = selectors.by_slug(
+            selectors.article_rows(self.locale, detail=True), self.locale, slug
+        )
+        return row and selectors.article_detail(row, self.locale)
+
+
+@list_schema(serializers.CauseTypeSummarySerializer, tag="cause types")
+class CauseTypeList(ListView):
+    """Published cause types in editor order."""
+
+    def rows(self):
+        return selectors.cause_type_rows(self.locale)
+
+    def represent(self, rows):
+        return [selectors.cause_type_summary(row, self.locale) for row in rows]
+
+
+@detail_schema(serializers.CauseTypeDetailSerializer, tag="cause types")
+class CauseTypeDetail(SlugDetailView):
+    """One cause type with its red flags, whom to see first and its usual methods."""
+
+    model = CauseType
+
+    def lookup(self, slug):
+        row = selectors.by_slug(
+            selectors.cause_type_rows(self.locale), self.locale, slug
+        )
+        return row and selectors.cause_type_details([row], self.locale)[row["pk"]]
+
+
+@list_schema(serializers.MethodSummarySerializer, tag="methods")
+class MethodList(ListView):
+    """Published treatment methods in editor order."""
+
+    def rows(self):
+        return selectors.method_rows(self.locale)
+
+    def represent(self, rows):
+        return [selectors.method_summary(row, self.locale) for row in rows]
+
+
+@detail_schema(serializers.MethodDetailSerializer, tag="methods")
+class MethodDetail(SlugDetailView):
+    """One method with its facts per comparison criterion."""
+
+    model = Method
+
+    def lookup(self, slug):
+        row = selectors.by_slug(selectors.method_rows(self.locale), self.locale, slug)
+        return row and selectors.method_detail(row, self.locale)
+
+
+@list_schema(serializers.ComparisonSummarySerializer, tag="comparisons")
+class ComparisonList(ListView):
+    """Published method comparisons."""
+
+    def rows(self):
+        return selectors.comparison_rows(self.locale)
+
+    def represent(self, rows):
+        return [selectors.comparison_summary(row, self.locale) for row in rows]
+
+
+@detail_schema(serializers.ComparisonDetailSerializer, tag="comparisons")
+class ComparisonDetail(SlugDetailView):
+    """One comparison: methods as columns, criteria as rows, a cell per pair."""
+
+    model = Comparison
+
+    def lookup(self, slug):
+        row = selectors.by_slug(
+            selectors.comparison_rows(self.locale), self.locale, slug
+        )
+        return row and selectors.comparison_details([row], self.locale)[row["pk"]]
+
+
+@list_schema(serializers.AftercareSummarySerializer, tag="aftercare")
+class AftercareList(ListView):
+    """Published aftercare timelines."""
+
+    def rows(self):
+        return selectors.aftercare_rows(self.locale)
+
+    def represent(self, rows):
+        return [selectors.aftercare_summary(row, self.locale) for row in rows]
+
+
+@detail_schema(serializers.AftercareDetailSerializer, tag="aftercare")
+class AftercareDetail(SlugDetailView):
+    """One aftercare timeline: stages (day ranges) as rows, tracks as columns."""
+
+    model = Aftercare
+
+    def lookup(self, slug):
+        row = selectors.by_slug(
+            selectors.aftercare_rows(self.locale), self.locale, slug
+        )
+        if row is None:
+            return None
+        detail = selectors.aftercare_details([row], self.locale)[row["pk"]]
+        return selectors.aftercare_for_method(detail, None)
+
+
+@list_schema(serializers.ItemListSummarySerializer, tag="item lists")
+class ItemListList(ListView):
+    """Published item lists (checklists, numbered and bulleted lists)."""
+
+    def rows(self):
+        return selectors.item_list_rows(self.locale)
+
+    def represent(self, rows):
+        return [selectors.item_list_summary(row, self.locale) for row in rows]
+
+
+@detail_schema(serializers.ItemListDetailSerializer, tag="item lists")
+class ItemListDetail(SlugDetailView):
+    """One item list with its items."""
+
+    model = ItemList
+
+    def lookup(self, slug):
+        row = selectors.by_slug(
+            selectors.item_list_rows(self.locale), self.locale, slug
+        )
+        return row and selectors.item_list_details([row], self.locale)[row["pk"]]
+
+
+@locale_only_schema(serializers.ClinicProfileSerializer, tag="clinic")
+class ClinicProfileDetail(PublicView):
+    """The clinic: facts, official channels, trust points and care system."""
+
+    def get(self, request, *args, **kwargs):
+        profile = selectors.clinic_profile(self.locale)
+        if profile is None:
+            raise NotFoundError(
+                f"The clinic profile is not published in {self.locale}."
+            )
+        return Response(profile)

@@ -1,0 +1,48 @@
+"""The FAQ list's filters and search (django-filter), in the requested language."""
+
+from __future__ import annotations
+
+import django_filters
+
+from faq.selectors import filter_items
+
+MAX_SEARCH_LENGTH = 200
+MAX_SLUG_LENGTH = 200
+
+
+class FAQItemFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(
+        method="by_relation",
+        max_length=MAX_SLUG_LENGTH,
+        help_text="Slug of an FAQ category in the requested locale.",
+    )
+    cause_type = django_filters.CharFilter(
+        method="by_relation",
+        max_length=MAX_SLUG_LENGTH,
+        help_text="Slug of a cause type in the requested locale.",
+    )
+    method = django_filters.CharFilter(
+        method="by_relation",
+        max_length=MAX_SLUG_LENGTH,
+        help_text="Slug of a method in the requested locale.",
+    )
+    article = django_filters.CharFilter(
+        method="by_relation",
+        max_length=MAX_SLUG_LENGTH,
+        help_text="Slug of an article in the requested locale.",
+    )
+    search = django_filters.CharFilter(
+        method="by_relation",
+        max_length=MAX_SEARCH_LENGTH,
+        help_text=(
+            "Words that must all occur in the question or the answer, in the "
+            "requested locale only (case-insensitive)."
+        ),
+    )
+
+    def __init__(self, *args, locale: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale = locale
+
+    def by_relation(self, queryset, name, value):
+        return filter_items(queryset, self.locale, **{name: value})

@@ -1,0 +1,177 @@
+"""Read the published FAQ for one language (see ``content/selectors.py``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from clinic.api.representation import alternate_columns, excerpt, html, identity
+from clinic.languages import LANGUAGE_CODES, column
+from clinic.publication import published_field
+from content.models import Article, CauseType, Method
+from content.selectors import cols
+from faq.models import FAQCategory, FAQItem
+
+
+def item_rows(code: str) -> QuerySet:
+    return (
+        FAQItem.objects.published(code)
+        .order_by("position", "pk")
+        .values(
+            "pk",
+            "updated_at",
+            *alternate_columns(),
+            *cols(code, "question", "answer"),
+            *cols(code, "slug", "name", prefix="category__"),
+        )
+    )
+
+
+def item_summary(row: dict, code: str) -> dict:
+    answer = html(row[column("answer", code)])
+    return {
+        **identity(row, code),
+        "question": row[column("question", code)],
+        "answer": answer,
+        "excerpt": excerpt(answer),
+        "category": {
+            "slug": row["category__" + column("slug", code)],
+            "name": row["category__" + column("name", code)],
+        },
+    }
+
+
+def _refs(model, item_ids: list[int], code: str) -> dict[int, list]:
+    """Visible ``model`` objects related to each FAQ item, as references."""
+    name = "title" if model is Article else "name"
+    refs = defaultdict(list)
+    rows = (
+        model.objects.published(code)
+        .filter(faq_items__in=item_ids)
+        .order_by(*model._meta.ordering)
+        .values("faq_items", *cols(code, "slug", name))
+    )
+    for row in rows:
+        refs[row["faq_items"]].append(
+            {"slug": row[column("slug", code)], name: row[column(name, code)]}
+        )
+    return refs
+
+
+def item_detail(row: dict, code: str) -> dict:
+    ids = [row["pk"]]
+    return {
+        **item_summary(row, code),
+        "cause_types": _refs(CauseType, ids, code)[row["pk"]],
+        "methods": _refs(Method, ids, code)[row["pk"]],
+        "articles": _refs(Article, ids, code)[row["pk"]],
+    }
+
+
+def filter_items(
+    rows: QuerySet,
+    code: str,
+    *,
+    category: str | None = None,
+    cause_type: str | None = None,
+    method: str | None = None,
+    article: str | None = None,
+    search: str | None = None,
+) -> QuerySet:
+    """The FAQ filters of the public list. A filter names an object by its slug in
+    ``code``; an object not visible in ``code`` matches nothing, so a draft's slug
+    reveals nothing about what it is linked to."""
+    slug = column("slug", code)
+    if category:
+        rows = rows.filter(**{"category__" + slug: category})
+    for value, model, relation in (
+        (cause_type, CauseType, "cause_types"),
+        (method, Method, "methods"),
+        (article, Article, "articles"),
+    ):
+        if value:
+            visible = model.objects.published(code).filter(**{slug: value})
+            rows = rows.filter(**{f"{relation}__in": visible.values("pk")})
+    if search:
+        # Every word must occur, in this language's question or answer only.
+        for word in search.split():
+            rows = rows.filter(**{column("search_text", code) + "__icontains": word})
+    return rows
+
+
+def article_faq(article_row: dict, code: str) -> dict:
+    """The FAQ block of an article: its visible FAQ items in editor order."""
+    rows = item_rows(code).filter(articles=article_row["pk"])
+    return {"items": [item_summary(row, code) for row in rows]}
+
+
+# Categories: a label, shown in a language when it has a visible item there.
+
+
+def visible_items(code: str, now) -> QuerySet:
+    """The visible items of the category of the outer query."""
+    return FAQItem.objects.filter(
+        category=OuterRef("pk"), **{published_field(code): True}, publish_at__lte=now
+    )
+
+
+def category_visibility(now) -> dict:
+    """``published_<lang>`` annotations: the category has a visible item there."""
+    return {
+        published_field(code): Exists(visible_items(code, now))
+        for code in LANGUAGE_CODES
+    }
+
+
+def category_last_change(code: str, now) -> Subquery:
+    """A category changes when one of its visible items does."""
+    return Subquery(
+        visible_items(code, now).order_by("-updated_at").values("updated_at")[:1]
+    )
+
+
+def category_rows(code: str) -> QuerySet:
+    now = timezone.now()
+    count = (
+        visible_items(code, now)
+        .order_by()
+        .values("category")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        FAQCategory.objects.annotate(
+            **category_visibility(now),
+            item_count=Subquery(count),
+            updated_at=category_last_change(code, now),
+        )
+        .filter(**{published_field(code): True})
+        .order_by("position", "pk")
+        .values(
+            "pk",
+            "updated_at",
+            "item_count",
+            *alternate_columns(),
+            *cols(code, "name"),
+        )
+    )
+
+
+def category_summary(row: dict, code: str) -> dict:
+    return {
+        **identity(row, code),
+        "name": row[column("name", code)],
+        "item_count": row["item_count"],
+    }
+
+
+def category_other_language_slug(code: str, slug: str) -> str | None:
+    rows = category_rows(code)
+    match = Q()
+    for other in LANGUAGE_CODES:
+        if other != code:
+            match |= Q(**{column("slug", other): slug, published_field(other): True})
+    found = rows.filter(match).first()
+    return found[column("slug", code)] if found else None

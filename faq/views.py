@@ -1,0 +1,92 @@
+"""Public read API of the FAQ (DESIGN §5)."""
+
+from __future__ import annotations
+
+from rest_framework.response import Response
+
+from clinic.api.base import DetailView, ListView
+from clinic.api.errors import ApiError
+from clinic.api.schema import detail_schema, faq_list_schema, list_schema
+from content.selectors import by_slug, other_language_slug
+from content.structured_data import faq_page_document
+from faq import selectors, serializers
+from faq.filters import FAQItemFilter
+from faq.models import FAQItem
+
+STRUCTURED_DATA_PARAM = "structured_data"
+TRUE, FALSE = ("true", "1"), ("false", "0")
+
+
+@faq_list_schema(serializers.FAQItemSummarySerializer)
+class FAQItemList(ListView):
+    """Published FAQ items in editor order, filtered and searched in the requested
+    language; with ``structured_data=true`` the page also carries FAQPage JSON-LD."""
+
+    query_params = (*FAQItemFilter.base_filters, STRUCTURED_DATA_PARAM)
+
+    def rows(self):
+        filters = FAQItemFilter(
+            self.request.query_params,
+            queryset=selectors.item_rows(self.locale),
+            locale=self.locale,
+        )
+        if not filters.is_valid():
+            raise ApiError(
+                "Invalid filter value.",
+                code="invalid_parameter",
+                details={"fields": filters.errors.get_json_data()},
+            )
+        return filters.qs
+
+    def represent(self, rows):
+        return [selectors.item_summary(row, self.locale) for row in rows]
+
+    def get(self, request, *args, **kwargs):
+        raw = request.query_params.get(STRUCTURED_DATA_PARAM, "false")
+        if raw not in TRUE + FALSE:
+            raise ApiError(
+                f"‘{STRUCTURED_DATA_PARAM}’ must be true or false.",
+                code="invalid_parameter",
+                details={"parameter": STRUCTURED_DATA_PARAM},
+            )
+        page = self.paginator.paginate_queryset(self.rows(), request, view=self)
+        body = self.paginator.envelope(self.represent(page))
+        if raw in TRUE:
+            body["structured_data"] = faq_page_document(body["results"], self.locale)
+        return Response(body)
+
+
+@detail_schema(serializers.FAQItemDetailSerializer, tag="faq")
+class FAQItemDetail(DetailView):
+    """One FAQ item with the cause types, methods and articles it relates to."""
+
+    def lookup(self, slug):
+        row = by_slug(selectors.item_rows(self.locale), self.locale, slug)
+        return row and selectors.item_detail(row, self.locale)
+
+    def canonical_slug(self, slug):
+        return other_language_slug(FAQItem, self.locale, slug)
+
+
+@list_schema(serializers.FAQCategorySerializer, tag="faq")
+class FAQCategoryList(ListView):
+    """FAQ categories that have at least one item published in the requested
+    language, with how many."""
+
+    def rows(self):
+        return selectors.category_rows(self.locale)
+
+    def represent(self, rows):
+        return [selectors.category_summary(row, self.locale) for row in rows]
+
+
+@detail_schema(serializers.FAQCategorySerializer, tag="faq")
+class FAQCategoryDetail(DetailView):
+    """One FAQ category; its items are ``/faq-items/?category=<slug>``."""
+
+    def lookup(self, slug):
+        row = by_slug(selectors.category_rows(self.locale), self.locale, slug)
+        return row and selectors.category_summary(row, self.locale)
+
+    def canonical_slug(self, slug):
+        return selectors.category_other_language_slug(self.locale, slug)
