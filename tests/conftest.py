@@ -1,4 +1,5 @@
-"""Shared helpers: refusal assertions and fresh copies from the database."""
+"""Shared helpers: static files without a manifest, the demo content, refusal
+assertions and fresh copies from the database."""
 
 from __future__ import annotations
 
@@ -8,6 +9,29 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from clinic.demo import Report, load_demo
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):
+    # Production storage needs collectstatic's manifest, and WhiteNoise warns about
+    # a STATIC_ROOT collectstatic has not filled; the pages under test only need
+    # URLs.
+    settings.STATIC_ROOT = None
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+@pytest.fixture
+def demo(db) -> Report:
+    """The full demo: en, ko, ja published everywhere; zh-hans for the FAQ items
+    and the cause types only."""
+    return load_demo()
 
 
 @pytest.fixture

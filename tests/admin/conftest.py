@@ -1,6 +1,6 @@
-"""Fixtures of the admin tests: static files served without a manifest, the demo
-content, and a reader that turns a rendered admin form into the POST a browser
-would send (every field, every inline row and management form, as rendered)."""
+"""Fixtures of the admin tests: a reader that turns a rendered admin form into the
+POST a browser would send (every field, every inline row and management form, as
+rendered)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
-
-from clinic.demo import Report, load_demo
 
 FormData = dict[str, list[str]]
 
@@ -116,26 +114,6 @@ def add_inline_row(data: FormData, prefix: str, values: dict[str, str]) -> int:
         data[f"{prefix}-{index}-{name}"] = [value]
     data[f"{prefix}-TOTAL_FORMS"] = [str(index + 1)]
     return index
-
-
-@pytest.fixture(autouse=True)
-def _static_files_without_manifest(settings):
-    # Production storage needs collectstatic's manifest, and WhiteNoise warns about
-    # a STATIC_ROOT collectstatic has not filled; the admin pages only need URLs.
-    settings.STATIC_ROOT = None
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
-
-
-@pytest.fixture
-def demo(db) -> Report:
-    """The full demo: en, ko, ja published everywhere; zh-hans for the FAQ items
-    and the cause types only."""
-    return load_demo()
 
 
 @pytest.fixture
