@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= clinic.settings
 
-.PHONY: run test install lock check lint format migrations-check serve prepare clean
+.PHONY: run test install lock check lint format migrations-check serve prepare clean schema fuzz
 
 # The local environment, from the lock file (hashes checked). Rebuilt when the lock changes.
 $(BIN)/.installed: requirements.lock
@@ -35,6 +35,15 @@ serve:
 test: install
 	$(BIN)/python manage.py compile_translations --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The OpenAPI schema, validated, into the committed file frontends diff and generate
+# clients from (CI fails when it is stale).
+schema: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+# Only the schemathesis run (also part of `make test`).
+fuzz: install
+	$(BIN)/pytest tests/fuzz $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check .

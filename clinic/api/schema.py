@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from clinic.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from clinic.api.pagination import DEFAULT_PAGE_SIZE, MAX_DIGITS, MAX_PAGE_SIZE
 from clinic.api.serializers import AlternatesSerializer, ErrorSerializer, paginated
 from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 
@@ -28,20 +28,20 @@ LOCALE = OpenApiParameter(
 )
 PAGE = OpenApiParameter(
     "page",
-    OpenApiTypes.INT,
+    {"type": "integer", "minimum": 1, "maximum": 10**MAX_DIGITS - 1},
     OpenApiParameter.QUERY,
     description="Page number, from 1. A page past the last is a 404.",
 )
 PAGE_SIZE = OpenApiParameter(
     "page_size",
-    OpenApiTypes.INT,
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
     OpenApiParameter.QUERY,
     description=f"Objects per page, 1 to {MAX_PAGE_SIZE} (default "
     f"{DEFAULT_PAGE_SIZE}); more is a 400.",
 )
 SLUG = OpenApiParameter(
     "slug",
-    OpenApiTypes.STR,
+    {"type": "string", "maxLength": 200},
     OpenApiParameter.PATH,
     description="The object's slug in the requested locale (Unicode allowed). "
     "Another language's slug answers 404 with the right slug in "
@@ -128,7 +128,7 @@ def faq_list_schema(item):
     filters = [
         OpenApiParameter(
             name,
-            OpenApiTypes.STR,
+            {"type": "string", "maxLength": f.extra["max_length"]},
             OpenApiParameter.QUERY,
             description=str(f.extra.get("help_text", "")),
         )
