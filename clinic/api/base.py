@@ -30,6 +30,8 @@ class PublicView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if request.method.lower() not in self.http_method_names:
+            return  # DRF answers 405 next; the parameters do not matter
         self.check_query_params(request)
         if self.localized:
             try:
