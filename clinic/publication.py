@@ -317,16 +317,20 @@ class Publishable(Part):
         # A save that changes nothing (an admin form saved as it was) is no change:
         # HTTP validators and sitemap times stay put.
         signature = self._content_signature()
-        if self.pk is None or signature != getattr(self, "_loaded_signature", None):
+        changed = self.pk is None or signature != getattr(
+            self, "_loaded_signature", None
+        )
+        if changed:
             self.updated_at = timezone.now()
         # Skip Part.save: slugs are filled above and a root has no roots to check.
         models.Model.save(self, *args, **kwargs)
         self._loaded_signature = signature
-        before = getattr(self, "_published_in_db", None) or ()
-        changed = set(before) ^ set(self.published_languages)
+        before = frozenset(getattr(self, "_published_in_db", None) or ())
         self._published_in_db = frozenset(self.published_languages)
+        if not changed:
+            return
         embedders = list(self.embedders())
-        if changed:
+        if before != self._published_in_db:
             # What embeds this object is complete in a language only while this one
             # is published there: refresh their stored flags.
             for embedder in embedders:
