@@ -22,6 +22,7 @@ from clinic.api.representation import (
     html,
     identity,
     iso,
+    text,
 )
 from clinic.languages import column
 from clinic.publication import published_field
@@ -97,8 +98,8 @@ def by_slug(rows: QuerySet, code: str, slug: str) -> dict | None:
 
 def method_ref(row: dict, code: str, prefix: str = "") -> dict:
     return {
-        "slug": row[prefix + column("slug", code)],
-        "name": row[prefix + column("name", code)],
+        "slug": text(row, prefix + column("slug", code)),
+        "name": text(row, prefix + column("name", code)),
         "procedure_type": row[prefix + "procedure_type"],
     }
 
@@ -116,8 +117,8 @@ def method_rows(code: str) -> QuerySet:
 def method_summary(row: dict, code: str) -> dict:
     return {
         **identity(row, code),
-        "name": row[column("name", code)],
-        "summary": row[column("summary", code)],
+        "name": text(row, column("name", code)),
+        "summary": text(row, column("summary", code)),
         "procedure_type": row["procedure_type"],
     }
 
@@ -125,7 +126,10 @@ def method_summary(row: dict, code: str) -> dict:
 def method_detail(row: dict, code: str) -> dict:
     facts = (
         MethodFact.objects.filter(method=row["pk"])
-        .exclude(**{column("text", code): ""})
+        .exclude(
+            Q(**{column("text", code): ""})
+            | Q(**{column("text", code) + "__isnull": True})
+        )
         .order_by("criterion__position", "criterion__pk")
         .values(
             "criterion__key",
@@ -145,14 +149,17 @@ def method_detail(row: dict, code: str) -> dict:
             {
                 "criterion": {
                     "key": fact["criterion__key"],
-                    "name": fact["criterion__" + column("name", code)],
+                    "name": text(fact, "criterion__" + column("name", code)),
                 },
-                "text": fact[column("text", code)],
+                "text": text(fact, column("text", code)),
             }
             for fact in facts
         ],
         "cause_types": [
-            {"slug": c[column("slug", code)], "name": c[column("name", code)]}
+            {
+                "slug": text(c, column("slug", code)),
+                "name": text(c, column("name", code)),
+            }
             for c in cause_types
         ],
     }
@@ -170,8 +177,8 @@ def comparison_rows(code: str) -> QuerySet:
 def comparison_summary(row: dict, code: str) -> dict:
     return {
         **identity(row, code),
-        "title": row[column("title", code)],
-        "excerpt": excerpt(row[column("intro", code)]),
+        "title": text(row, column("title", code)),
+        "excerpt": excerpt(text(row, column("intro", code))),
     }
 
 
@@ -203,7 +210,7 @@ def comparison_details(rows: list[dict], code: str) -> dict[int, dict]:
     method_ids = {c["method_id"] for cs in columns_by.values() for c in cs}
     criterion_ids = {r["criterion_id"] for rs in rows_by.values() for r in rs}
     cells = {
-        (f["criterion_id"], f["method_id"]): f[column("text", code)]
+        (f["criterion_id"], f["method_id"]): text(f, column("text", code))
         for f in MethodFact.objects.filter(
             method__in=method_ids, criterion__in=criterion_ids
         ).values("method_id", "criterion_id", column("text", code))
@@ -213,14 +220,14 @@ def comparison_details(rows: list[dict], code: str) -> dict[int, dict]:
         columns = columns_by[row["pk"]]
         result[row["pk"]] = {
             **comparison_summary(row, code),
-            "intro": html(row[column("intro", code)]),
-            "conclusion": html(row[column("conclusion", code)]),
+            "intro": html(text(row, column("intro", code))),
+            "conclusion": html(text(row, column("conclusion", code))),
             "columns": [method_ref(c, code, "method__") for c in columns],
             "rows": [
                 {
                     "criterion": {
                         "key": r["criterion__key"],
-                        "name": r["criterion__" + column("name", code)],
+                        "name": text(r, "criterion__" + column("name", code)),
                     },
                     "cells": [
                         cells.get((r["criterion_id"], c["method_id"]), "")
@@ -243,8 +250,8 @@ def aftercare_rows(code: str) -> QuerySet:
 def aftercare_summary(row: dict, code: str) -> dict:
     return {
         **identity(row, code),
-        "title": row[column("title", code)],
-        "excerpt": excerpt(row[column("intro", code)]),
+        "title": text(row, column("title", code)),
+        "excerpt": excerpt(text(row, column("intro", code))),
     }
 
 
@@ -277,7 +284,7 @@ def aftercare_details(rows: list[dict], code: str) -> dict[int, dict]:
     ):
         tracks_by[track["aftercare_id"]].append(track)
     cells = {
-        (e["stage_id"], e["track_id"]): e[column("text", code)]
+        (e["stage_id"], e["track_id"]): text(e, column("text", code))
         for e in AftercareEntry.objects.filter(stage__aftercare__in=pks).values(
             "stage_id", "track_id", column("text", code)
         )
@@ -288,10 +295,13 @@ def aftercare_details(rows: list[dict], code: str) -> dict[int, dict]:
         tracks = tracks_by[row["pk"]]
         result[row["pk"]] = {
             **aftercare_summary(row, code),
-            "intro": html(row[column("intro", code)]),
+            "intro": html(text(row, column("intro", code))),
             "tracks": [
                 {
-                    "label": t[column("label", code)],
+                    "label": text(t, column("label", code)),
+                    # A track of a method not published here keeps its (translated)
+                    # label but names no method; it is still not shared care.
+                    "shared": t["method_id"] is None,
                     "method": method_ref(t, code, "method__")
                     if t["method_id"]
                     and t["method__" + published_field(code)]
@@ -304,7 +314,7 @@ def aftercare_details(rows: list[dict], code: str) -> dict[int, dict]:
             ],
             "stages": [
                 {
-                    "label": s[column("label", code)],
+                    "label": text(s, column("label", code)),
                     "start_day": s["start_day"],
                     "end_day": s["end_day"],
                     "cells": [cells.get((s["pk"], t["pk"]), "") for t in tracks],
@@ -348,7 +358,7 @@ def item_list_rows(code: str) -> QuerySet:
 def item_list_summary(row: dict, code: str) -> dict:
     return {
         **identity(row, code),
-        "title": row[column("title", code)],
+        "title": text(row, column("title", code)),
         "kind": row["kind"],
     }
 
@@ -364,12 +374,15 @@ def item_list_details(rows: list[dict], code: str) -> dict[int, dict]:
         .values("item_list_id", *cols(code, "title", "text"))
     ):
         items_by[item["item_list_id"]].append(
-            {"title": item[column("title", code)], "text": item[column("text", code)]}
+            {
+                "title": text(item, column("title", code)),
+                "text": text(item, column("text", code)),
+            }
         )
     return {
         row["pk"]: {
             **item_list_summary(row, code),
-            "intro": row[column("intro", code)],
+            "intro": text(row, column("intro", code)),
             "items": items_by[row["pk"]],
         }
         for row in rows
@@ -397,9 +410,9 @@ def cause_type_rows(code: str) -> QuerySet:
 def cause_type_summary(row: dict, code: str) -> dict:
     return {
         **identity(row, code),
-        "name": row[column("name", code)],
-        "tagline": row[column("tagline", code)],
-        "excerpt": excerpt(row[column("description", code)]),
+        "name": text(row, column("name", code)),
+        "tagline": text(row, column("tagline", code)),
+        "excerpt": excerpt(text(row, column("description", code))),
         "rule_out_first": row["rule_out_first"],
     }
 
@@ -422,10 +435,10 @@ def cause_type_details(rows: list[dict], code: str) -> dict[int, dict]:
     return {
         row["pk"]: {
             **cause_type_summary(row, code),
-            "description": html(row[column("description", code)]),
-            "first_step": row[column("first_step", code)],
-            "red_flags": row[column("red_flags", code)],
-            "refer_to": row[column("refer_to", code)],
+            "description": html(text(row, column("description", code))),
+            "first_step": text(row, column("first_step", code)),
+            "red_flags": text(row, column("red_flags", code)),
+            "refer_to": text(row, column("refer_to", code)),
             "methods": methods_by[row["pk"]],
         }
         for row in rows
@@ -451,8 +464,8 @@ def article_rows(code: str, *, detail: bool = False) -> QuerySet:
 def article_summary(row: dict, code: str) -> dict:
     return {
         **identity(row, code),
-        "title": row[column("title", code)],
-        "summary": row[column("summary", code)],
+        "title": text(row, column("title", code)),
+        "summary": text(row, column("summary", code)),
         "published_at": iso(row["publish_at"]),
         "last_reviewed": iso(row["last_reviewed"]),
     }
@@ -510,8 +523,8 @@ def article_detail(row: dict, code: str) -> dict:
     for b in blocks:
         block = {
             "kind": b["kind"],
-            "heading": b[column("heading", code)],
-            "body": html(b[column("body", code)]),
+            "heading": text(b, column("heading", code)),
+            "body": html(text(b, column("body", code))),
         }
         kind = b["kind"]
         if kind == ArticleBlock.Kind.LIST:
@@ -531,17 +544,17 @@ def article_detail(row: dict, code: str) -> dict:
         elif kind == ArticleBlock.Kind.CAUSE_TYPES:
             block["cause_types"] = cause_types
         elif kind == ArticleBlock.Kind.CTA:
-            block["label"] = b[column("cta_label", code)]
-            block["url"] = b[column("cta_url", code)]
+            block["label"] = text(b, column("cta_label", code))
+            block["url"] = text(b, column("cta_url", code))
         elif kind in resolved:
             block.update(resolved[kind])
         out.append(block)
 
     detail = {
         **article_summary(row, code),
-        "seo_title": row[column("seo_title", code)],
-        "meta_description": row[column("meta_description", code)],
-        "topic": row[column("topic", code)],
+        "seo_title": text(row, column("seo_title", code)),
+        "meta_description": text(row, column("meta_description", code)),
+        "topic": text(row, column("topic", code)),
         "reviewed_by": row["reviewed_by"],
         "blocks": out,
     }
@@ -583,18 +596,18 @@ def clinic_profile(code: str) -> dict | None:
         "locale": code,
         "alternates": alternates(row, slug=False),
         "updated_at": iso(row["updated_at"]),
-        "name": row[column("name", code)],
-        "slogan": row[column("slogan", code)],
-        "description": html(row[column("description", code)]),
+        "name": text(row, column("name", code)),
+        "slogan": text(row, column("slogan", code)),
+        "description": html(text(row, column("description", code))),
         "years_of_practice": row["years_of_practice"],
         "review_count": row["review_count"],
         "rating": float(row["rating"]) if row["rating"] is not None else None,
         "channels": [
             {
                 "kind": ch["kind"],
-                "label": ch[column("label", code)],
-                "description": ch[column("description", code)],
-                "url": ch[column("url", code)],
+                "label": text(ch, column("label", code)),
+                "description": text(ch, column("description", code)),
+                "url": text(ch, column("url", code)),
             }
             for ch in channels.values(
                 "kind", *cols(code, "label", "description", "url")

@@ -82,8 +82,13 @@ class AftercareSummarySerializer(PublishedSerializer):
 
 class AftercareTrackSerializer(serializers.Serializer):
     label = serializers.CharField()
+    shared = serializers.BooleanField(
+        help_text="True for the care every patient shares, false for one method's."
+    )
     method = MethodRefSerializer(
-        allow_null=True, help_text="Null for the care every patient shares."
+        allow_null=True,
+        help_text="The track's method; null for shared care and for a method not "
+        "published in this language.",
     )
 
 

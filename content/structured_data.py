@@ -47,9 +47,9 @@ def _followup(aftercare: dict, method_slug: str) -> str:
     wanted = [
         i
         for i, t in enumerate(tracks)
-        if t["method"] is None or t["method"]["slug"] == method_slug
+        if t["shared"] or (t["method"] and t["method"]["slug"] == method_slug)
     ]
-    if not any(tracks[i]["method"] for i in wanted):
+    if all(tracks[i]["shared"] for i in wanted):
         return ""
     lines = []
     for stage in aftercare["stages"]:

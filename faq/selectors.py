@@ -7,7 +7,13 @@ from collections import defaultdict
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from clinic.api.representation import alternate_columns, excerpt, html, identity
+from clinic.api.representation import (
+    alternate_columns,
+    excerpt,
+    html,
+    identity,
+    text,
+)
 from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import published_field
 from content.models import Article, CauseType, Method
@@ -30,15 +36,15 @@ def item_rows(code: str) -> QuerySet:
 
 
 def item_summary(row: dict, code: str) -> dict:
-    answer = html(row[column("answer", code)])
+    answer = html(text(row, column("answer", code)))
     return {
         **identity(row, code),
-        "question": row[column("question", code)],
+        "question": text(row, column("question", code)),
         "answer": answer,
         "excerpt": excerpt(answer),
         "category": {
-            "slug": row["category__" + column("slug", code)],
-            "name": row["category__" + column("name", code)],
+            "slug": text(row, "category__" + column("slug", code)),
+            "name": text(row, "category__" + column("name", code)),
         },
     }
 
@@ -55,7 +61,10 @@ def _refs(model, item_ids: list[int], code: str) -> dict[int, list]:
     )
     for row in rows:
         refs[row["faq_items"]].append(
-            {"slug": row[column("slug", code)], name: row[column(name, code)]}
+            {
+                "slug": text(row, column("slug", code)),
+                name: text(row, column(name, code)),
+            }
         )
     return refs
 
@@ -162,7 +171,7 @@ def category_rows(code: str) -> QuerySet:
 def category_summary(row: dict, code: str) -> dict:
     return {
         **identity(row, code),
-        "name": row[column("name", code)],
+        "name": text(row, column("name", code)),
         "item_count": row["item_count"],
     }
 
@@ -174,4 +183,4 @@ def category_other_language_slug(code: str, slug: str) -> str | None:
         if other != code:
             match |= Q(**{column("slug", other): slug, published_field(other): True})
     found = rows.filter(match).first()
-    return found[column("slug", code)] if found else None
+    return text(found, column("slug", code)) if found else None

@@ -23,6 +23,12 @@ from clinic.richtext import plain_text, sanitize
 EXCERPT_LENGTH = 200
 
 
+def text(row: dict, key: str) -> str:
+    """A text column as served: a translation never written (NULL) is empty, like
+    one written empty (DESIGN §3: "Empty optional fields are empty")."""
+    return row[key] or ""
+
+
 def iso(value: dt.datetime | dt.date | None) -> str | None:
     """ISO 8601; times in UTC with ``Z`` and whole seconds."""
     if value is None:
@@ -88,15 +94,7 @@ def identity(row: dict, code: str) -> dict:
     """The fields every addressable object starts with."""
     return {
         "locale": code,
-        "slug": row[column("slug", code)],
+        "slug": text(row, column("slug", code)),
         "alternates": alternates(row),
         "updated_at": iso(row["updated_at"]),
-    }
-
-
-def ref(row: dict, code: str, *, name: str = "name", prefix: str = "") -> dict:
-    """A reference to another visible object: its slug and name in ``code``."""
-    return {
-        "slug": row[prefix + column("slug", code)],
-        name: row[prefix + column(name, code)],
     }
