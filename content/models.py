@@ -18,8 +18,6 @@ from clinic.publication import (
     Part,
     Publishable,
     embedded_problems,
-    not_published_problem,
-    published_field,
     short,
     value_in,
 )
@@ -276,9 +274,8 @@ class Comparison(Publishable):
         if self.pk is None:
             return problems
         columns, rows, cells = self.memo("grid", self.grid)
-        for col in columns:
-            if not getattr(col.method, published_field(code)):
-                problems.append(not_published_problem(col.method, code))
+        # The methods are embedded: published here, and not scheduled after this.
+        problems += embedded_problems(self, [col.method for col in columns], code)
         for row in rows:
             problems += row.criterion.problems(code)
         problems += grid_problems(
@@ -326,9 +323,7 @@ class ComparisonColumn(Part):
         return [self.comparison]
 
     def problems(self, code: str) -> list[str]:
-        problems = []
-        if not getattr(self.method, published_field(code)):
-            problems.append(not_published_problem(self.method, code))
+        problems = embedded_problems(self.comparison, [self.method], code)
         rows = list(self.comparison.rows.select_related("criterion"))
         facts = {
             f.criterion_id: f

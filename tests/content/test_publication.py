@@ -1047,3 +1047,15 @@ def test_refusal_lists_missing_fields_in_the_order_of_the_form(refused):
             obj.publish("zh-hans")
         listed = messages[0].split("Missing in Simplified Chinese: ", 1)[1]
         assert listed.removesuffix(".").split("; ") == expected
+
+
+def test_a_method_scheduled_after_a_published_comparison_cannot_become_its_column(
+    refused,
+):
+    grid = comparison_grid(methods=1, criteria=1, published=("en",))
+    late = MethodFactory(publish_at=timezone.now() + datetime.timedelta(days=7))
+    MethodFactFactory(method=late, criterion=grid.criteria[0])
+    late.publish("en")
+
+    with refused("is scheduled after this one"):
+        ComparisonColumnFactory(comparison=grid.comparison, method=late, position=9)
