@@ -14,13 +14,24 @@ admin.site.site_header = _("Clinic content")
 admin.site.site_title = _("Clinic content")
 admin.site.index_title = _("Patient education content and FAQ")
 
+# The schema and docs views answer GET and HEAD only, like every public view.
+READ_ONLY = {"http_method_names": ["get", "head"]}
+
 api_v1 = [
     path("", api.ApiRoot.as_view(), name="api-root"),
     path("locales/", api.LocaleList.as_view(), name="locales"),
     path("sitemap/", api.Sitemap.as_view(), name="sitemap"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("schema/", SpectacularAPIView.as_view(**READ_ONLY), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", **READ_ONLY),
+        name="swagger-ui",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="schema", **READ_ONLY),
+        name="redoc",
+    ),
     path("", include("content.urls")),
     path("", include("faq.urls")),
 ]

@@ -115,6 +115,11 @@ class DetailView(PublicView):
     """
 
     def get(self, request, slug, *args, **kwargs):
+        if "\x00" in slug:
+            # No slug holds a NUL, and PostgreSQL refuses one in a query.
+            raise NotFoundError(
+                f"Nothing is published at this address in {self.locale}."
+            )
         found = self.lookup(slug)
         if found is None:
             raise self.not_found(slug)

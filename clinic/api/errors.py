@@ -173,7 +173,13 @@ class ApiErrorMiddleware:
         if response.status_code >= 400 and not response.get(
             "Content-Type", ""
         ).startswith("application/json"):
-            response = json_error(response.status_code)
+            replacement = json_error(response.status_code)
+            # Keep what the response says besides its body: Allow, Retry-After,
+            # Vary, CORS and security headers.
+            for name, value in response.items():
+                if name.lower() not in ("content-type", "content-length"):
+                    replacement[name] = value
+            response = replacement
         return response
 
     def process_exception(self, request, exception):
