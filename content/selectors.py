@@ -24,7 +24,7 @@ from clinic.api.representation import (
     iso,
     text,
 )
-from clinic.languages import column
+from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import published_field
 from content.models import (
     Aftercare,
@@ -70,19 +70,23 @@ def published_rows(
     )
 
 
-def other_language_slug(model, code: str, slug: str) -> str | None:
-    """The slug in ``code`` of the object visible in ``code`` whose slug in another
-    language it is visible in is ``slug`` (for the 404 that names the right
-    address)."""
-    from clinic.languages import LANGUAGE_CODES
-
+def slug_elsewhere(code: str, slug: str) -> Q:
+    """Rows whose slug in some other language, where they are visible, is
+    ``slug``."""
     match = Q()
     for other in LANGUAGE_CODES:
         if other != code:
             match |= Q(**{column("slug", other): slug, published_field(other): True})
+    return match
+
+
+def other_language_slug(model, code: str, slug: str) -> str | None:
+    """The slug in ``code`` of the object visible in ``code`` whose slug in another
+    language it is visible in is ``slug`` (for the 404 that names the right
+    address)."""
     return (
         model.objects.published(code)
-        .filter(match)
+        .filter(slug_elsewhere(code, slug))
         .order_by("pk")
         .values_list(column("slug", code), flat=True)
         .first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from clinic.api.representation import (
@@ -17,7 +17,7 @@ from clinic.api.representation import (
 from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import published_field
 from content.models import Article, CauseType, Method
-from content.selectors import cols
+from content.selectors import cols, slug_elsewhere
 from faq.models import FAQCategory, FAQItem
 
 
@@ -177,10 +177,5 @@ def category_summary(row: dict, code: str) -> dict:
 
 
 def category_other_language_slug(code: str, slug: str) -> str | None:
-    rows = category_rows(code)
-    match = Q()
-    for other in LANGUAGE_CODES:
-        if other != code:
-            match |= Q(**{column("slug", other): slug, published_field(other): True})
-    found = rows.filter(match).first()
+    found = category_rows(code).filter(slug_elsewhere(code, slug)).first()
     return text(found, column("slug", code)) if found else None
