@@ -12,6 +12,8 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, seed, settings
 
 from clinic.demo import load_demo
@@ -25,6 +27,19 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 
 # Marks the tests as database users, so that pytest-django sets the test database up.
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _keep_the_test_connection():
+    """The fuzzer calls the WSGI app directly, so Django's request signals close
+    "old" connections after every request, including the test's connection, which
+    is inside the test's transaction (PostgreSQL then answers "the connection is
+    closed"). Django's own test client disconnects the same handler."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module")
