@@ -268,13 +268,21 @@ def refusal_incomplete(root: Publishable, code: str, problems: list[str]) -> str
     }
 
 
+def visible_q(code: str, prefix: str = "", *, at=None) -> Q:
+    """Visible in ``code``: published there and its publish time has come. With a
+    ``prefix`` it filters on a relation (``visible_q("ko", "method__")``)."""
+    return Q(
+        **{
+            prefix + published_field(code): True,
+            prefix + "publish_at__lte": at or timezone.now(),
+        }
+    )
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self, code: str, *, at=None) -> PublishableQuerySet:
         """Visible in ``code``: published there and its publish time has come."""
-        return self.filter(
-            **{published_field(code): True},
-            publish_at__lte=at or timezone.now(),
-        )
+        return self.filter(visible_q(code, at=at))
 
     def incomplete(self, code: str) -> PublishableQuerySet:
         return self.filter(**{complete_field(code): False})

@@ -25,7 +25,7 @@ from clinic.api.representation import (
     text,
 )
 from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import published_field
+from clinic.publication import published_field, visible_q
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -44,16 +44,6 @@ from content.models import (
     Method,
     MethodFact,
 )
-
-
-def visible_q(code: str, prefix: str = "") -> Q:
-    """``published(code)`` on a relation: ``visible_q("ko", "method__")``."""
-    return Q(
-        **{
-            prefix + published_field(code): True,
-            prefix + "publish_at__lte": timezone.now(),
-        }
-    )
 
 
 def cols(code: str, *fields: str, prefix: str = "") -> list[str]:

@@ -15,7 +15,7 @@ from clinic.api.representation import (
     text,
 )
 from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import published_field
+from clinic.publication import published_field, visible_q
 from content.models import Article, CauseType, Method
 from content.selectors import cols, slug_elsewhere
 from faq.models import FAQCategory, FAQItem
@@ -121,9 +121,7 @@ def article_faq(article_row: dict, code: str) -> dict:
 
 def visible_items(code: str, now) -> QuerySet:
     """The visible items of the category of the outer query."""
-    return FAQItem.objects.filter(
-        category=OuterRef("pk"), **{published_field(code): True}, publish_at__lte=now
-    )
+    return FAQItem.objects.filter(visible_q(code, at=now), category=OuterRef("pk"))
 
 
 def category_visibility(now) -> dict:

@@ -11,7 +11,6 @@ every endpoint's output through them and requires it unchanged.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.utils.text import Truncator
 
@@ -48,10 +47,6 @@ def html(value: str | None) -> str:
 def excerpt(value: str | None, length: int = EXCERPT_LENGTH) -> str:
     """Plain text of rich text, cut at a word for cards."""
     return Truncator(plain_text(value)).chars(length)
-
-
-def columns(fields: Iterable[str], code: str) -> list[str]:
-    return [column(field, code) for field in fields]
 
 
 def slug_columns() -> list[str]:

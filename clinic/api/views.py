@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Value
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.response import Response
@@ -13,7 +13,7 @@ from clinic.api.errors import ApiError
 from clinic.api.locale import english_name, hreflang, native_name
 from clinic.api.representation import alternates, iso
 from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
-from clinic.publication import published_field
+from clinic.publication import published_field, visible_q
 from content.models import (
     Aftercare,
     Article,
@@ -98,7 +98,7 @@ def published_counts() -> dict[str, dict[str, int]]:
             **{
                 code: Count(
                     "pk",
-                    filter=Q(**{published_field(code): True}, publish_at__lte=now),
+                    filter=visible_q(code, at=now),
                 )
                 for code in LANGUAGE_CODES
             }
@@ -110,7 +110,7 @@ def published_counts() -> dict[str, dict[str, int]]:
             code: Count(
                 "category",
                 distinct=True,
-                filter=Q(**{published_field(code): True}, publish_at__lte=now),
+                filter=visible_q(code, at=now),
             )
             for code in LANGUAGE_CODES
         }
