@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= clinic.settings
 
-.PHONY: run test install lock check lint format migrations-check serve prepare clean schema fuzz
+.PHONY: run test install lock check lint format migrations-check serve prepare clean schema fuzz bench
 
 # The local environment, from the lock file (hashes checked). Rebuilt when the lock changes.
 $(BIN)/.installed: requirements.lock
@@ -44,6 +44,11 @@ schema: install
 # Only the schemathesis run (also part of `make test`).
 fuzz: install
 	$(BIN)/pytest tests/fuzz $(PYTEST_ARGS)
+
+# The benchmark: gunicorn with production settings on PostgreSQL and Redis (this
+# machine's, see clinic/bench.py), a generated large dataset, wrk on loopback.
+bench: install
+	$(BIN)/python -m clinic.bench $(BENCH_ARGS)
 
 lint:
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ refusals of the publication rules shown as form errors with nothing typed lost."
 from __future__ import annotations
 
 from adminsortable2.admin import SortableAdminBase
+from adminsortable2.admin import SortableAdminMixin as BaseSortableAdminMixin
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +20,8 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from clinic import content_version
+from clinic.content_version import content_changed
 from clinic.languages import LANGUAGE_CODES, LANGUAGE_NAMES, column, language_name
 from clinic.publication import (
     Publishable,
@@ -243,6 +246,40 @@ class PublicationAdminMixin(RefusalAdminMixin):
             for code in later:
                 setattr(obj, published_field(code), True)
             obj.save()
+
+
+class SortableAdminMixin(BaseSortableAdminMixin):
+    """adminsortable2's changelist drag and drop writes the new order with
+    ``bulk_update`` (no save, no signal): here it is one transaction, and a public
+    change when any moved object is published somewhere (or, for labels such as FAQ
+    categories, shown by a published object)."""
+
+    def _update_order(self, updated_items, extra_model_filters):
+        with transaction.atomic():
+            result = super()._update_order(updated_items, extra_model_filters)
+            self._order_changed([item[0] for item in updated_items])
+        return result
+
+    def _move_item(self, startorder, endorder, extra_model_filters):
+        with transaction.atomic():
+            moved = super()._move_item(startorder, endorder, extra_model_filters)
+            if isinstance(moved, dict):
+                self._order_changed(list(moved))
+        return moved
+
+    def _order_changed(self, pks) -> None:
+        objects = list(self.model._default_manager.filter(pk__in=pks))
+        if issubclass(self.model, Publishable):
+            shown = [obj for obj in objects if obj.published_languages]
+        else:
+            shown = [
+                root
+                for obj in objects
+                for root in obj.publication_roots()
+                if root.published_languages
+            ]
+        if shown:
+            content_changed(shown, tags=[content_version.model_tag(self.model)])
 
 
 class TranslatedAdmin(RefusalAdminMixin, SortableAdminBase, TabbedTranslationAdmin):

@@ -1,5 +1,5 @@
-from django.apps import AppConfig
-from django.db.models.signals import m2m_changed
+from django.apps import AppConfig, apps
+from django.db.models.signals import m2m_changed, pre_delete
 
 
 class ClinicConfig(AppConfig):
@@ -7,6 +7,15 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from clinic.publication import touch_on_m2m_change
+        from clinic.publication import Part, content_deleted, touch_on_m2m_change
 
         m2m_changed.connect(touch_on_m2m_change, dispatch_uid="clinic_touch_m2m")
+        # Every content model, so that bulk and cascaded deletes (which bypass
+        # Model.delete) move the content version too.
+        for model in apps.get_models():
+            if issubclass(model, Part):
+                pre_delete.connect(
+                    content_deleted,
+                    sender=model,
+                    dispatch_uid=f"clinic_content_deleted_{model._meta.label_lower}",
+                )

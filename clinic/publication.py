@@ -37,6 +37,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
+from clinic.content_version import content_changed
 from clinic.languages import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
@@ -66,6 +67,51 @@ def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
     # editor can be missing.
     names = set(options.all_fields)
     return tuple(f.name for f in model._meta.fields if f.name in names and f.editable)
+
+
+# Columns a save computes itself: they change with what they are computed from.
+DERIVED_COLUMNS = frozenset(
+    {"updated_at", *(f"complete_{c.replace('-', '_')}" for c in LANGUAGE_CODES)}
+)
+
+_column_languages: dict[type, dict[str, str]] = {}
+
+
+def column_languages(model: type[models.Model]) -> dict[str, str]:
+    """``{"title_ko": "ko", …}`` for every translated column of ``model``."""
+    if model not in _column_languages:
+        try:
+            names = translator.get_options_for_model(model).all_fields
+        except NotRegistered:
+            names = ()
+        _column_languages[model] = {
+            column(name, code): code for name in names for code in LANGUAGE_CODES
+        }
+    return _column_languages[model]
+
+
+def is_public_change(
+    obj: models.Model, changed: set[str] | None, audience: Iterable[str]
+) -> bool:
+    """Can a public response show this change?
+
+    ``changed`` is the set of changed columns (None: the row is new or deleted) and
+    ``audience`` the languages in which the object, or a root that shows the part, is
+    published before or after the change. Editing a translation nobody publishes (the
+    Japanese text of an article published in English and Korean only) is a draft
+    change: no API response, validator or cache moves for it.
+    """
+    audience = set(audience)
+    if not audience:
+        return False
+    if changed is None:
+        return True
+    languages = column_languages(type(obj))
+    return any(
+        languages.get(name) is None or languages[name] in audience
+        for name in changed
+        if name not in DERIVED_COLUMNS
+    )
 
 
 def value_in(obj: models.Model, field: str, code: str) -> Any:
@@ -127,20 +173,21 @@ def deferred_completeness() -> Iterator[None]:
         pending = _pending_refresh.get()
     finally:
         _pending_refresh.reset(token)
-    for model, pk in pending:
+    for (model, pk), public in pending.items():
         fresh = model._default_manager.filter(pk=pk).first()
         if fresh is not None:
-            fresh.refresh_completeness()
+            fresh.refresh_completeness(public=public)
 
 
-def _schedule_refresh(root: Publishable) -> None:
+def _schedule_refresh(root: Publishable, *, public: bool = True) -> None:
     if root.pk is None:
         return
     pending = _pending_refresh.get()
     if pending is None:
-        root.refresh_completeness()
+        root.refresh_completeness(public=public)
     else:
-        pending[(type(root), root.pk)] = True
+        key = (type(root), root.pk)
+        pending[key] = pending.get(key, False) or public
 
 
 class Part(models.Model):
@@ -155,17 +202,64 @@ class Part(models.Model):
 
     def save(self, *args, **kwargs):
         self.fill_slugs()
-        self.check_roots()
+        roots = list(self.publication_roots())
+        self.check_roots(roots)
+        changed = self.changed_columns()
         super().save(*args, **kwargs)
-        for root in self.publication_roots():
-            _schedule_refresh(root)
+        self._remember_values()
+        if changed is not None and not changed:
+            return
+        public = is_public_change(self, changed, audience_of(roots))
+        for root in roots:
+            _schedule_refresh(root, public=public)
+        if public:
+            content_changed(roots)
 
     def delete(self, *args, **kwargs):
+        # The content version moves through the pre_delete signal
+        # (``content_deleted``), which also sees bulk and cascaded deletes.
         roots = list(self.publication_roots())
+        public = bool(audience_of(roots))
         result = super().delete(*args, **kwargs)
         for root in roots:
-            _schedule_refresh(root)
+            _schedule_refresh(root, public=public)
         return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def _column_values(self) -> dict[str, Any]:
+        values = {}
+        for field in self._meta.concrete_fields:
+            value = self.__dict__.get(field.attname)
+            # Times count to the second: the admin's form shows them to the second.
+            if hasattr(value, "microsecond"):
+                value = value.replace(microsecond=0)
+            values[field.attname] = value
+        return values
+
+    def _remember_values(self) -> None:
+        self._loaded_values = self._column_values()
+
+    def changed_columns(self) -> set[str] | None:
+        """Columns whose value differs from the one loaded (or last saved); None
+        for an object not yet in the database."""
+        loaded = getattr(self, "_loaded_values", None)
+        if self._state.adding or self.pk is None or loaded is None:
+            return None
+        current = self._column_values()
+        changed = set()
+        for name, old in loaded.items():
+            if old is models.DEFERRED or name not in current:
+                continue
+            if hasattr(old, "microsecond"):
+                old = old.replace(microsecond=0)
+            if old != current[name]:
+                changed.add(name)
+        return changed - DERIVED_COLUMNS
 
     def describe(self) -> str:
         """How refusal messages name this part (``Block 3 “Bottom line”``)."""
@@ -179,9 +273,9 @@ class Part(models.Model):
         """The publishable objects whose completeness includes this part."""
         return ()
 
-    def check_roots(self) -> None:
+    def check_roots(self, roots: Iterable[Publishable] | None = None) -> None:
         errors = []
-        for root in self.publication_roots():
+        for root in self.publication_roots() if roots is None else roots:
             for code in root.published_languages:
                 problems = self.problems(code)
                 if problems:
@@ -215,6 +309,14 @@ class Part(models.Model):
         return candidate
 
 
+def audience_of(roots: Iterable[Publishable]) -> set[str]:
+    """The languages in which any of ``roots`` is published (scheduled or not)."""
+    languages: set[str] = set()
+    for root in roots:
+        languages.update(root.published_languages)
+    return languages
+
+
 class GridCell(Part):
     """A cell of a grid whose every cell must have text (a comparison, an aftercare
     timeline): while a grid that shows it is published, the cell can be neither
@@ -242,8 +344,8 @@ class GridCell(Part):
         """The published-or-not grids that show this cell."""
         return ()
 
-    def check_roots(self) -> None:
-        super().check_roots()
+    def check_roots(self, roots: Iterable[Publishable] | None = None) -> None:
+        super().check_roots(roots)
         if not is_empty(value_in(self, "text", DEFAULT_LANGUAGE)):
             return
         errors = [
@@ -322,18 +424,21 @@ class Publishable(Part):
             raise ValidationError(errors)
         for code in LANGUAGE_CODES:
             setattr(self, complete_field(code), not problems[code])
-        # A save that changes nothing (an admin form saved as it was) is no change:
-        # HTTP validators and sitemap times stay put.
-        signature = self._content_signature()
-        changed = self.pk is None or signature != getattr(
-            self, "_loaded_signature", None
+        # A save that changes nothing (an admin form saved as it was) is no change,
+        # and a change no public response shows (a draft, a translation not
+        # published) is no public change: HTTP validators, sitemap times and the
+        # API cache stay put.
+        changed_columns = self.changed_columns()
+        changed = changed_columns is None or bool(changed_columns)
+        before = frozenset(getattr(self, "_published_in_db", None) or ())
+        public = is_public_change(
+            self, changed_columns, before | set(self.published_languages)
         )
-        if changed:
+        if public:
             self.updated_at = timezone.now()
         # Skip Part.save: slugs are filled above and a root has no roots to check.
         models.Model.save(self, *args, **kwargs)
-        self._loaded_signature = signature
-        before = frozenset(getattr(self, "_published_in_db", None) or ())
+        self._remember_values()
         self._published_in_db = frozenset(self.published_languages)
         if not changed:
             return
@@ -342,8 +447,9 @@ class Publishable(Part):
             # What embeds this object is complete in a language only while this one
             # is published there: refresh their stored flags.
             for embedder in embedders:
-                _schedule_refresh(embedder)
-        touch(embedders, at=self.updated_at)
+                _schedule_refresh(embedder, public=public)
+        if public:
+            content_changed([self, *touch(embedders, at=self.updated_at)])
 
     # What subclasses declare.
 
@@ -351,23 +457,7 @@ class Publishable(Part):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._published_in_db = frozenset(instance._flags_loaded())
-        instance._loaded_signature = instance._content_signature()
         return instance
-
-    def _content_signature(self) -> tuple:
-        """The stored values that a save could change, read raw (not through
-        modeltranslation's descriptors). Times count to the second: the admin's
-        form shows publish_at to the second."""
-        derived = {"updated_at", *(complete_field(c) for c in LANGUAGE_CODES)}
-        values = []
-        for field in self._meta.concrete_fields:
-            if field.attname in derived:
-                continue
-            value = self.__dict__.get(field.attname)
-            if hasattr(value, "microsecond"):
-                value = value.replace(microsecond=0)
-            values.append(value)
-        return tuple(values)
 
     def _flags_loaded(self) -> list[str]:
         return [
@@ -442,19 +532,24 @@ class Publishable(Part):
             memo[key] = compute()
         return memo[key]
 
-    def refresh_completeness(self) -> None:
+    def refresh_completeness(self, *, public: bool = True) -> None:
         """Store completeness again after a part, a label or an embedded object
-        changed; that change is also a change of this object (``updated_at``)."""
+        changed; a public change of those is also a change of this object
+        (``updated_at``)."""
         problems = self.completeness_problems()
         flags = {complete_field(code): not problems[code] for code in LANGUAGE_CODES}
         for name, value in flags.items():
             setattr(self, name, value)
-        if self.pk:
-            self.updated_at = timezone.now()
-            type(self)._default_manager.filter(pk=self.pk).update(
-                **flags, updated_at=self.updated_at
-            )
-            touch(self.embedders(), at=self.updated_at)
+        if not self.pk:
+            return
+        if not public:
+            type(self)._default_manager.filter(pk=self.pk).update(**flags)
+            return
+        self.updated_at = timezone.now()
+        type(self)._default_manager.filter(pk=self.pk).update(
+            **flags, updated_at=self.updated_at
+        )
+        content_changed([self, *touch(self.embedders(), at=self.updated_at)])
 
     # Enforcement.
 
@@ -519,14 +614,16 @@ class Publishable(Part):
         self.save()
 
 
-def touch(objects: Iterable[Publishable], *, at) -> None:
-    """Set ``updated_at`` of ``objects`` and, transitively, of what embeds them.
+def touch(objects: Iterable[Publishable], *, at) -> list[Publishable]:
+    """Set ``updated_at`` of ``objects`` and, transitively, of what embeds them;
+    returns every object touched.
 
     A method's fact shows in every comparison of the method and in every article that
     embeds one of those: their pages changed too, so their sitemap time and HTTP
     validators must move with it.
     """
     seen: set[tuple[type, int]] = set()
+    touched = []
     stack = list(objects)
     while stack:
         obj = stack.pop()
@@ -534,20 +631,38 @@ def touch(objects: Iterable[Publishable], *, at) -> None:
         if obj.pk is None or key in seen:
             continue
         seen.add(key)
+        touched.append(obj)
         type(obj)._default_manager.filter(pk=obj.pk).update(updated_at=at)
         stack.extend(obj.embedders())
+    return touched
 
 
 def touch_on_m2m_change(sender, instance, action, model, pk_set, **kwargs) -> None:
     """A link added or removed (an FAQ item's articles, a cause type's methods) is a
-    change of the objects on both sides: an article shows its FAQ items."""
+    change of the objects on both sides: an article shows its FAQ items. It is a
+    public change when either side is published somewhere."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    now = timezone.now()
+    sides = []
     if isinstance(instance, Publishable):
-        touch([instance], at=now)
+        sides.append(instance)
     if pk_set and issubclass(model, Publishable):
-        touch(model._default_manager.filter(pk__in=pk_set), at=now)
+        sides.extend(model._default_manager.filter(pk__in=pk_set))
+    if not audience_of(sides):
+        return
+    content_changed(touch(sides, at=timezone.now()))
+
+
+def content_deleted(sender, instance, **kwargs) -> None:
+    """pre_delete of every content model (single, bulk and cascaded deletes): a
+    deleted object or part that a published object showed is a public change."""
+    if isinstance(instance, Publishable):
+        if instance.published_languages:
+            content_changed([instance, *instance.embedders()])
+    elif isinstance(instance, Part):
+        roots = list(instance.publication_roots())
+        if audience_of(roots):
+            content_changed(roots)
 
 
 def embedded_problems(

@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Public API responses from the shared cache, with validators and Cache-Control;
+    # a hit skips everything below (sessions, auth, CSRF: the API uses none).
+    "clinic.api.cache.ApiCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The admin UI follows the editor's browser language; the API ignores it and
     # reads ?locale= only.
@@ -102,9 +105,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="clinic"),
+            # A cache that hangs must not hang the API: bounded waits, then the
+            # response is served uncached (clinic/api/cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", 0.5),
+                "socket_timeout": env.float("REDIS_TIMEOUT", 0.5),
+            },
         }
     }
 else:
@@ -180,6 +189,27 @@ ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 # empty (the default) leaves rate limiting to the CDN in front. Behind proxies,
 # NUM_PROXIES says how many X-Forwarded-For hops to trust.
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="") or None
+
+# HTTP caching of the public API (clinic/api/cache.py). Responses carry
+# Cache-Control: public, max-age=MAX_AGE (browsers), s-maxage=S_MAXAGE (the CDN, which
+# can also purge by the Cache-Tag/Surrogate-Key headers), stale-while-revalidate and
+# stale-if-error. Rendered responses are kept in the default cache under the content
+# version, which every public change bumps on commit; TIMEOUT bounds how long an
+# unchanged entry stays.
+API_CACHE = {
+    "ENABLED": env.bool("API_RESPONSE_CACHE", default=True),
+    "ALIAS": "default",
+    "TIMEOUT": env.int("API_CACHE_TIMEOUT", default=24 * 3600),
+    "MAX_AGE": env.int("API_CACHE_MAX_AGE", default=60),
+    "S_MAXAGE": env.int("API_CACHE_S_MAXAGE", default=600),
+    "STALE_WHILE_REVALIDATE": env.int("API_CACHE_STALE_WHILE_REVALIDATE", default=60),
+    "STALE_IF_ERROR": env.int("API_CACHE_STALE_IF_ERROR", default=24 * 3600),
+}
+
+# `make bench` sets this to serve /bench/constant/, a view returning this many constant
+# bytes through the whole middleware stack: the ceiling every API figure is compared
+# with. Never set in production.
+BENCH_CONSTANT_BYTES = env.int("BENCH_CONSTANT_BYTES", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["clinic.api.renderers.JSONRenderer"],

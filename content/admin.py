@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from adminsortable2.admin import SortableAdminMixin, SortableInlineAdminMixin
+from adminsortable2.admin import SortableInlineAdminMixin
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +16,7 @@ from clinic.admin_tools import (
     PUBLICATION_FIELDSET,
     PlainTabularInline,
     PublishableAdmin,
+    SortableAdminMixin,
     StackedInline,
     TabularInline,
     TranslatedAdmin,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from clinic.api.cache import shown
 from clinic.api.representation import (
     alternate_columns,
     alternates,
@@ -110,7 +111,7 @@ def method_rows(code: str) -> QuerySet:
 
 def method_summary(row: dict, code: str) -> dict:
     return {
-        **identity(row, code),
+        **identity(row, code, "method"),
         "name": text(row, column("name", code)),
         "summary": text(row, column("summary", code)),
         "procedure_type": row["procedure_type"],
@@ -170,7 +171,7 @@ def comparison_rows(code: str) -> QuerySet:
 
 def comparison_summary(row: dict, code: str) -> dict:
     return {
-        **identity(row, code),
+        **identity(row, code, "comparison"),
         "title": text(row, column("title", code)),
         "excerpt": excerpt(text(row, column("intro", code))),
     }
@@ -243,7 +244,7 @@ def aftercare_rows(code: str) -> QuerySet:
 
 def aftercare_summary(row: dict, code: str) -> dict:
     return {
-        **identity(row, code),
+        **identity(row, code, "aftercare"),
         "title": text(row, column("title", code)),
         "excerpt": excerpt(text(row, column("intro", code))),
     }
@@ -351,7 +352,7 @@ def item_list_rows(code: str) -> QuerySet:
 
 def item_list_summary(row: dict, code: str) -> dict:
     return {
-        **identity(row, code),
+        **identity(row, code, "itemlist"),
         "title": text(row, column("title", code)),
         "kind": row["kind"],
     }
@@ -403,7 +404,7 @@ def cause_type_rows(code: str) -> QuerySet:
 
 def cause_type_summary(row: dict, code: str) -> dict:
     return {
-        **identity(row, code),
+        **identity(row, code, "causetype"),
         "name": text(row, column("name", code)),
         "tagline": text(row, column("tagline", code)),
         "excerpt": excerpt(text(row, column("description", code))),
@@ -457,7 +458,7 @@ def article_rows(code: str, *, detail: bool = False) -> QuerySet:
 
 def article_summary(row: dict, code: str) -> dict:
     return {
-        **identity(row, code),
+        **identity(row, code, "article"),
         "title": text(row, column("title", code)),
         "summary": text(row, column("summary", code)),
         "published_at": iso(row["publish_at"]),
@@ -577,6 +578,7 @@ def clinic_profile(code: str) -> dict | None:
     )
     if row is None:
         return None
+    shown("clinicprofile", row["pk"])
     channels = ClinicChannel.objects.filter(profile=row["pk"]).order_by(
         "position", "pk"
     )

@@ -30,6 +30,8 @@ class SlugDetailView(DetailView):
 class ArticleList(ListView):
     """Published articles, newest first (light shape)."""
 
+    cache_tags = ("article",)
+
     def rows(self):
         return selectors.article_rows(self.locale)
 
@@ -53,6 +55,8 @@ class ArticleDetail(SlugDetailView):
 @list_schema(serializers.CauseTypeSummarySerializer, tag="cause types")
 class CauseTypeList(ListView):
     """Published cause types in editor order."""
+
+    cache_tags = ("causetype",)
 
     def rows(self):
         return selectors.cause_type_rows(self.locale)
@@ -78,6 +82,8 @@ class CauseTypeDetail(SlugDetailView):
 class MethodList(ListView):
     """Published treatment methods in editor order."""
 
+    cache_tags = ("method",)
+
     def rows(self):
         return selectors.method_rows(self.locale)
 
@@ -99,6 +105,8 @@ class MethodDetail(SlugDetailView):
 @list_schema(serializers.ComparisonSummarySerializer, tag="comparisons")
 class ComparisonList(ListView):
     """Published method comparisons."""
+
+    cache_tags = ("comparison",)
 
     def rows(self):
         return selectors.comparison_rows(self.locale)
@@ -123,6 +131,8 @@ class ComparisonDetail(SlugDetailView):
 @list_schema(serializers.AftercareSummarySerializer, tag="aftercare")
 class AftercareList(ListView):
     """Published aftercare timelines."""
+
+    cache_tags = ("aftercare",)
 
     def rows(self):
         return selectors.aftercare_rows(self.locale)
@@ -151,6 +161,8 @@ class AftercareDetail(SlugDetailView):
 class ItemListList(ListView):
     """Published item lists (checklists, numbered and bulleted lists)."""
 
+    cache_tags = ("itemlist",)
+
     def rows(self):
         return selectors.item_list_rows(self.locale)
 
@@ -174,6 +186,8 @@ class ItemListDetail(SlugDetailView):
 @locale_only_schema(serializers.ClinicProfileSerializer, tag="clinic")
 class ClinicProfileDetail(PublicView):
     """The clinic: facts, official channels, trust points and care system."""
+
+    cache_tags = ("clinicprofile",)
 
     def get(self, request, *args, **kwargs):
         profile = selectors.clinic_profile(self.locale)

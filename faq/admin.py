@@ -1,9 +1,9 @@
-from adminsortable2.admin import SortableAdminMixin
 from django.contrib import admin
 
 from clinic.admin_tools import (
     PUBLICATION_FIELDSET,
     PublishableAdmin,
+    SortableAdminMixin,
     TranslatedAdmin,
     translated_search_fields,
 )

@@ -38,7 +38,7 @@ def item_rows(code: str) -> QuerySet:
 def item_summary(row: dict, code: str) -> dict:
     answer = html(text(row, column("answer", code)))
     return {
-        **identity(row, code),
+        **identity(row, code, "faqitem"),
         "question": text(row, column("question", code)),
         "answer": answer,
         "excerpt": excerpt(answer),
@@ -168,7 +168,7 @@ def category_rows(code: str) -> QuerySet:
 
 def category_summary(row: dict, code: str) -> dict:
     return {
-        **identity(row, code),
+        **identity(row, code, "faqcategory"),
         "name": text(row, column("name", code)),
         "item_count": row["item_count"],
     }

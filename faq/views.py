@@ -22,6 +22,8 @@ class FAQItemList(ListView):
     """Published FAQ items in editor order, filtered and searched in the requested
     language; with ``structured_data=true`` the page also carries FAQPage JSON-LD."""
 
+    cache_tags = ("faqitem",)
+
     query_params = (*FAQItemFilter.base_filters, STRUCTURED_DATA_PARAM)
 
     def rows(self):
@@ -73,6 +75,8 @@ class FAQCategoryList(ListView):
     """FAQ categories that have at least one item published in the requested
     language, with how many."""
 
+    cache_tags = ("faqcategory", "faqitem")
+
     def rows(self):
         return selectors.category_rows(self.locale)
 
@@ -83,6 +87,8 @@ class FAQCategoryList(ListView):
 @detail_schema(serializers.FAQCategorySerializer, tag="faq")
 class FAQCategoryDetail(DetailView):
     """One FAQ category; its items are ``/faq-items/?category=<slug>``."""
+
+    cache_tags = ("faqitem",)
 
     def lookup(self, slug):
         row = by_slug(selectors.category_rows(self.locale), self.locale, slug)

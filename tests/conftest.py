@@ -27,6 +27,21 @@ def _static_files_without_manifest(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _response_cache(request, settings):
+    """Each test starts with an empty cache. The shared response cache is off unless
+    a test is marked ``response_cache``: a test's database work is rolled back, never
+    committed, so the content version (bumped on commit) would not move between a
+    change and the next request. The cache's own tests commit for real."""
+    from django.core.cache import caches
+
+    enabled = request.node.get_closest_marker("response_cache") is not None
+    settings.API_CACHE = {**settings.API_CACHE, "ENABLED": enabled}
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
 @pytest.fixture
 def demo(db) -> Report:
     """The full demo: en, ko, ja published everywhere; zh-hans for the FAQ items

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.api import cache
 from clinic.api.errors import ApiError, NotFoundError
 from clinic.api.locale import LOCALE_PARAM, InvalidLocale, hreflang, parse_locale
 from clinic.api.pagination import Pagination
@@ -27,6 +28,22 @@ class PublicView(APIView):
     # Query parameters this view accepts besides ``locale``; anything else is a 400.
     query_params: tuple[str, ...] = ()
     pagination_class = None
+    # Cache tags every response of the view carries besides the objects it shows:
+    # the types whose publication can change a list (a new article changes the
+    # article list, which showed no tag of it).
+    cache_tags: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        tags, token = cache.collect_tags()
+        try:
+            response = super().dispatch(request, *args, **kwargs)
+        finally:
+            cache.stop_collecting(token)
+        if response.status_code == 200:
+            # ApiCacheMiddleware stores it and gives it validators and tags.
+            response.api_cacheable = True
+            response.api_tags = sorted({*self.cache_tags, *tags})
+        return response
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -41,6 +41,7 @@ DEFAULT_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    412: "precondition_failed",
     415: "unsupported_media_type",
     429: "throttled",
     500: "server_error",
@@ -52,6 +53,7 @@ DEFAULT_MESSAGES = {
     403: "You do not have permission to perform this action.",
     404: "Not found.",
     405: "Method not allowed.",
+    412: "The resource does not match the request's precondition.",
     500: "Internal server error.",
     503: "The service is temporarily unavailable; retry shortly.",
 }

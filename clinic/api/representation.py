@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.utils.text import Truncator
 
+from clinic.api.cache import shown
 from clinic.api.locale import hreflang
 from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
 from clinic.publication import published_field
@@ -85,8 +86,10 @@ def x_default(languages: list[dict]) -> dict | None:
     return languages[0] if languages else None
 
 
-def identity(row: dict, code: str) -> dict:
-    """The fields every addressable object starts with."""
+def identity(row: dict, code: str, kind: str) -> dict:
+    """The fields every addressable object starts with. ``kind`` is the object's
+    cache tag prefix (its model name): the response is tagged ``kind-pk``."""
+    shown(kind, row["pk"])
     return {
         "locale": code,
         "slug": text(row, column("slug", code)),

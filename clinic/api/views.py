@@ -59,6 +59,20 @@ ENDPOINTS = {
 }
 
 
+# The types whose publication changes the locale counts and the sitemap.
+ALL_TYPE_TAGS = (
+    "aftercare",
+    "article",
+    "causetype",
+    "clinicprofile",
+    "comparison",
+    "faqcategory",
+    "faqitem",
+    "itemlist",
+    "method",
+)
+
+
 @schema.root_schema
 class ApiRoot(PublicView):
     """What the API offers: its endpoints, languages and documentation."""
@@ -123,6 +137,8 @@ def published_counts() -> dict[str, dict[str, int]]:
 @schema.locales_schema
 class LocaleList(PublicView):
     """The content languages, with how many objects are published in each."""
+
+    cache_tags = ALL_TYPE_TAGS
 
     localized = False
 
@@ -193,6 +209,8 @@ def sitemap_entry(row: dict, code: str) -> dict:
 class Sitemap(ListView):
     """Every object published in the requested language, with its type, slug, last
     change and alternates, for the frontends' sitemap.xml."""
+
+    cache_tags = ALL_TYPE_TAGS
 
     query_params = ("type",)
 

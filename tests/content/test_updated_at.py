@@ -1,6 +1,7 @@
 """``updated_at``: what the API serves as an object's last change (and the sitemap's
 time). It moves when the object, one of its parts, something it embeds or one of its
-links changes, and stays put when a save changes nothing."""
+links changes in a way a public response shows, and stays put when a save changes
+nothing or changes only a draft (a language nobody publishes)."""
 
 from __future__ import annotations
 
@@ -47,14 +48,37 @@ def test_a_save_that_changes_nothing_keeps_updated_at(article_with_comparison):
     assert fresh(article).updated_at == LONG_AGO
 
 
-def test_editing_a_field_moves_updated_at(article_with_comparison):
+def test_editing_a_published_field_moves_updated_at(article_with_comparison):
+    article, _grid = article_with_comparison
+    article = fresh(article)
+    article.title_en = "A new title"
+
+    article.save()
+
+    assert fresh(article).updated_at > LONG_AGO
+
+
+def test_editing_an_unpublished_translation_keeps_updated_at(article_with_comparison):
+    # Published in en only: the Korean title is a draft no response shows.
     article, _grid = article_with_comparison
     article = fresh(article)
     article.title_ko = "새 제목"
 
     article.save()
 
-    assert fresh(article).updated_at > LONG_AGO
+    assert fresh(article).updated_at == LONG_AGO
+    assert fresh(article).title_ko == "새 제목"
+
+
+def test_editing_a_draft_keeps_updated_at(db):
+    article = ArticleFactory()
+    age(article)
+    article = fresh(article)
+    article.title_en = "Still a draft"
+
+    article.save()
+
+    assert fresh(article).updated_at == LONG_AGO
 
 
 def test_editing_a_part_moves_its_owner(db):
@@ -71,7 +95,7 @@ def test_a_methods_fact_moves_the_comparison_and_the_article_that_embeds_it(
 ):
     article, grid = article_with_comparison
     fact = grid.fact(grid.methods[0], grid.criteria[0])
-    fact.text_ja = "新しい"
+    fact.text_en = "New text"
 
     fact.save()
 
@@ -81,9 +105,33 @@ def test_a_methods_fact_moves_the_comparison_and_the_article_that_embeds_it(
     assert fresh(grid.methods[1]).updated_at == LONG_AGO
 
 
-def test_linking_an_faq_item_to_an_article_moves_both(db):
+def test_a_facts_unpublished_translation_moves_nothing(article_with_comparison):
+    article, grid = article_with_comparison
+    fact = grid.fact(grid.methods[0], grid.criteria[0])
+    fact.text_ja = "新しい"
+
+    fact.save()
+
+    assert fresh(grid.methods[0]).updated_at == LONG_AGO
+    assert fresh(grid.comparison).updated_at == LONG_AGO
+    assert fresh(article).updated_at == LONG_AGO
+
+
+def test_linking_drafts_moves_neither(db):
     article = ArticleFactory()
     item = FAQItemFactory()
+    age(article, item)
+
+    item.articles.add(article)
+
+    assert fresh(article).updated_at == LONG_AGO
+    assert fresh(item).updated_at == LONG_AGO
+
+
+def test_linking_a_published_faq_item_to_an_article_moves_both(db):
+    article = ArticleFactory()
+    item = FAQItemFactory()
+    item.publish("en")
     age(article, item)
 
     item.articles.add(article)

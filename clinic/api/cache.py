@@ -1,0 +1,209 @@
+"""HTTP caching of the public API: validators, Cache-Control for a CDN, cache tags,
+and a shared cache of rendered responses.
+
+``ApiCacheMiddleware`` sits right after CORS in the middleware stack. For a GET or
+HEAD under ``/api/v1/`` it reads, in one cache round trip, the content version
+(``clinic.content_version``) and the entry stored for the request's key (scheme,
+host, path and the sorted query with the default locale made explicit). An entry
+filed under the current version is answered from its stored bytes and headers
+without running the rest of the middleware, the view or a query; a conditional
+request that matches it gets a 304 with no body. Otherwise the view renders, and a
+200 from a public view is stored with its validators:
+
+- ``ETag``: a strong validator, the hash of the body bytes, so it changes exactly when
+  the representation does;
+- ``Last-Modified``: when this representation appeared. A re-render after a content
+  change that leaves the bytes as they were keeps the previous time; a new
+  representation takes the time of the content version that produced it.
+
+Conditional requests follow RFC 9110 (If-None-Match before If-Modified-Since) through
+Django's ``get_conditional_response``. Errors are ``no-store``: a CDN must not keep a
+404 that a publish is about to fill. A cache that fails (Redis down, a timeout) is
+logged and bypassed: the response is rendered as if there were no cache.
+
+Why not Django's ``cache_page``/``UpdateCacheMiddleware``: they key on the request
+URL and headers with a per-page timeout, have no notion of a content version bumped
+on commit, and store responses after the whole middleware stack (cookies and CORS
+headers included).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import logging
+import time
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from clinic.api.locale import LOCALE_PARAM
+from clinic.content_version import VERSION_KEY, new_token, token_time
+from clinic.languages import DEFAULT_LANGUAGE
+
+logger = logging.getLogger("clinic.cache")
+
+PREFIX = "/api/v1/"
+ENTRY_PREFIX = "api:response:"
+# Headers of the rendered response that are not stored: the cache layer sets the
+# length, and CORS and security headers are added by the middleware outside.
+NOT_STORED = frozenset({"content-length", "vary", "set-cookie"})
+# Kept on a 304 besides those Django keeps (RFC 9110 §15.4.5 allows any).
+KEPT_ON_304 = ("Cache-Tag", "Surrogate-Key", "Content-Language", "X-Frame-Options")
+
+# The cache tags of the objects a response shows, collected while it renders.
+_shown: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "api_shown", default=None
+)
+
+
+def collect_tags() -> tuple[set[str], contextvars.Token]:
+    tags: set[str] = set()
+    return tags, _shown.set(tags)
+
+
+def stop_collecting(token: contextvars.Token) -> None:
+    _shown.reset(token)
+
+
+def shown(kind: str, pk) -> None:
+    """Record that the response being rendered shows object ``kind-pk``."""
+    tags = _shown.get()
+    if tags is not None:
+        tags.add(f"{kind}-{pk}")
+
+
+def cache_control() -> str:
+    conf = settings.API_CACHE
+    return (
+        f"public, max-age={conf['MAX_AGE']}, s-maxage={conf['S_MAXAGE']}, "
+        f"stale-while-revalidate={conf['STALE_WHILE_REVALIDATE']}, "
+        f"stale-if-error={conf['STALE_IF_ERROR']}"
+    )
+
+
+def normalized_query(query_string: str) -> str:
+    """The query in one spelling: pairs sorted, the default locale explicit."""
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    if not any(name == LOCALE_PARAM for name, _ in pairs):
+        pairs.append((LOCALE_PARAM, DEFAULT_LANGUAGE))
+    return urlencode(sorted(pairs))
+
+
+def cache_key(request) -> str:
+    # get_host() also enforces ALLOWED_HOSTS before anything is looked up; scheme and
+    # host are part of the key because pagination links are absolute.
+    raw = "{}://{}{}?{}".format(
+        request.scheme,
+        request.get_host(),
+        request.path,
+        normalized_query(request.META.get("QUERY_STRING", "")),
+    )
+    return ENTRY_PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def strong_etag(body: bytes) -> str:
+    return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+
+
+class _Failure:
+    """Log a cache failure once per minute per process, not once per request."""
+
+    interval = 60.0
+    last = 0.0
+
+    @classmethod
+    def report(cls, what: str) -> None:
+        now = time.monotonic()
+        if now - cls.last >= cls.interval:
+            cls.last = now
+            logger.warning(
+                "API response cache unavailable (%s); serving uncached",
+                what,
+                exc_info=True,
+            )
+
+
+class ApiCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or not request.path_info.startswith(
+            PREFIX
+        ):
+            return self.get_response(request)
+        conf = settings.API_CACHE
+        cache = caches[conf["ALIAS"]] if conf["ENABLED"] else None
+        key = version = entry = None
+        if cache is not None:
+            try:
+                key = cache_key(request)
+            except DisallowedHost:
+                return self.get_response(request)  # Django answers the 400
+            try:
+                found = cache.get_many([VERSION_KEY, key])
+                version, entry = found.get(VERSION_KEY), found.get(key)
+                if version is None:
+                    cache.add(VERSION_KEY, new_token(), timeout=None)
+                    version = cache.get(VERSION_KEY)
+            except Exception:  # noqa: BLE001 — any cache failure fails open
+                _Failure.report("read")
+                key = version = entry = None
+        if entry is not None and version is not None and entry[0] == version:
+            return self.answer(request, *entry[1:])
+        response = self.get_response(request)
+        if not getattr(response, "api_cacheable", False) or response.status_code != 200:
+            if response.status_code >= 400 and not response.has_header("Cache-Control"):
+                response["Cache-Control"] = "no-store"
+            return response
+        body = response.content
+        etag = strong_etag(body)
+        if entry is not None and entry[3] == etag:
+            last_modified = entry[4]
+        else:
+            last_modified = int(token_time(version) if version else time.time())
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        response["Cache-Control"] = cache_control()
+        tags = getattr(response, "api_tags", ())
+        if tags:
+            response["Cache-Tag"] = ",".join(tags)
+            response["Surrogate-Key"] = " ".join(tags)
+        if key is not None and version is not None:
+            headers = tuple(
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in NOT_STORED
+            )
+            try:
+                cache.set(
+                    key,
+                    (version, headers, body, etag, last_modified),
+                    timeout=conf["TIMEOUT"],
+                )
+            except Exception:  # noqa: BLE001
+                _Failure.report("write")
+        return self.conditional(request, response, etag, last_modified)
+
+    def answer(self, request, headers, body, etag, last_modified):
+        response = HttpResponse(body)
+        for name, value in headers:
+            response[name] = value
+        return self.conditional(request, response, etag, last_modified)
+
+    @staticmethod
+    def conditional(request, response, etag, last_modified):
+        result = get_conditional_response(
+            request, etag=etag, last_modified=last_modified, response=response
+        )
+        if result is not response and result.status_code == 304:
+            for name in KEPT_ON_304:
+                if response.has_header(name):
+                    result[name] = response[name]
+        return result

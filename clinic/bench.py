@@ -1,0 +1,366 @@
+"""`make bench`: the public API under gunicorn with production settings, measured
+against the ceiling of the same stack, in one run.
+
+    python -m clinic.bench [--duration 10] [--connections 32]
+
+1. Prepares a PostgreSQL database (BENCH_DATABASE_URL, default ``clinic_bench`` on
+   127.0.0.1) with the demo and the generated dataset (``generate_content``: 200
+   articles, 10,000 FAQ items), and flushes a Redis database (BENCH_REDIS_URL, default
+   db 14) for the shared cache.
+2. Starts gunicorn (2 sync workers, DEBUG off, a random secret) twice: once with the
+   response cache (the ceiling, cached reads and 304s) and once without it (cold
+   renders). The ceiling is ``/bench/constant/``: a plain Django view returning as
+   many constant bytes as the article detail, through the same middleware.
+3. Drives each scenario with wrk (Debian's package; installed if missing) on loopback
+   and prints requests/s, p50, p99 and the ratio to the ceiling, side by side, then the
+   peak resident memory of the workers.
+
+Absolute figures depend on the machine; the ratios are what the README compares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+DEMO_ARTICLE = "mouth-corner-asymmetry"
+
+
+@dataclass
+class Scenario:
+    name: str
+    server: str  # "cached" or "cold"
+    path: str
+    target: float | None = None  # the ratio to the ceiling it must reach
+    conditional: bool = False
+
+
+SCENARIOS = [
+    Scenario("constant bytes (ceiling)", "cached", "/bench/constant/"),
+    Scenario(
+        "cached article detail",
+        "cached",
+        f"/api/v1/articles/{DEMO_ARTICLE}/?locale=en",
+        0.9,
+    ),
+    Scenario(
+        "cached FAQ list page", "cached", "/api/v1/faq-items/?locale=ko&page=7", 0.9
+    ),
+    Scenario(
+        "304 revalidation (article)",
+        "cached",
+        f"/api/v1/articles/{DEMO_ARTICLE}/?locale=en",
+        1.0,
+        conditional=True,
+    ),
+    Scenario(
+        "cold article detail",
+        "cold",
+        f"/api/v1/articles/{DEMO_ARTICLE}/?locale=en",
+        0.25,
+    ),
+    Scenario(
+        "cold FAQ list + search", "cold", "/api/v1/faq-items/?locale=en&search=botox"
+    ),
+]
+
+
+def run(*args, env=None, quiet=True):
+    result = subprocess.run(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(args)}\n{result.stdout or ''}")
+    return result.stdout
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: installing Debian's package", flush=True)
+    run("apt-get", "install", "-y", "-q", "wrk")
+    return shutil.which("wrk") or sys.exit("wrk could not be installed")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database(env: dict) -> None:
+    import psycopg
+
+    url = env["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    print(f"Preparing {url} (migrate, demo, generated dataset)…", flush=True)
+    run(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
+    run(PYTHON, "manage.py", "load_demo", env=env)
+    print(
+        run(PYTHON, "manage.py", "generate_content", env=env).strip().splitlines()[-1]
+    )
+    run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
+
+
+def flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+class Server:
+    def __init__(self, env: dict, workers: int):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log")
+        self.process = subprocess.Popen(
+            [
+                GUNICORN,
+                "clinic.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/api/v1/", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        sys.exit("gunicorn did not start:\n" + Path(self.log.name).read_text())
+
+    def workers(self) -> list[int]:
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
+        return [int(pid) for pid in out.split()]
+
+    def peak_rss_mib(self) -> float:
+        peak = 0
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            match = re.search(r"VmHWM:\s+(\d+) kB", status)
+            if match:
+                peak = max(peak, int(match.group(1)))
+        return peak / 1024
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def fetch(url: str, headers: dict | None = None):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+LUA_HEADER = 'wrk.headers["{name}"] = "{value}"\n'
+
+
+def wrk(wrk_bin, url, *, duration, connections, headers=None) -> dict:
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    for name, value in (headers or {}).items():
+        script.write(LUA_HEADER.format(name=name, value=value.replace('"', '\\"')))
+    script.write(
+        "done = function(summary, latency, requests)\n"
+        '  io.write(string.format("RESULT %d %d %d %d %d %f %f\\n", '
+        "summary.requests, summary.errors.connect + summary.errors.read + "
+        "summary.errors.write + summary.errors.timeout, summary.errors.status, "
+        "latency:percentile(50), latency:percentile(99), summary.duration, 0))\n"
+        "end\n"
+    )
+    script.close()
+    try:
+        out = subprocess.run(
+            [
+                wrk_bin,
+                "-t1",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "-s",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) ([\d.]+)", out)
+    if not match:
+        sys.exit("could not read wrk's output:\n" + out)
+    requests, errors, bad_status, p50, p99, micros = match.groups()
+    return {
+        "rps": int(requests) / (float(micros) / 1e6),
+        "p50": int(p50) / 1000,
+        "p99": int(p99) / 1000,
+        "errors": int(errors) + int(bad_status),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before each")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-prepare", action="store_true")
+    options = parser.parse_args(argv)
+
+    wrk_bin = ensure_wrk()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_bench"
+        ),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "LOG_LEVEL": "WARNING",
+    }
+    if not options.skip_prepare:
+        prepare_database(env)
+    flush_redis(env["REDIS_URL"])
+
+    results: dict[str, dict] = {}
+    memory: dict[str, float] = {}
+    size = None
+    for server_kind in ("cached", "cold"):
+        server_env = {**env, "API_RESPONSE_CACHE": str(server_kind == "cached")}
+        if size is None:
+            probe = Server(server_env, 1)
+            try:
+                _, _, body = fetch(probe.base + SCENARIOS[1].path)
+                size = len(body)
+            finally:
+                probe.stop()
+        server_env["BENCH_CONSTANT_BYTES"] = str(size)
+        server = Server(server_env, options.workers)
+        try:
+            for scenario in SCENARIOS:
+                if scenario.server != server_kind:
+                    continue
+                url = server.base + scenario.path
+                status, headers, body = fetch(url)
+                assert status == 200, (scenario.name, status)
+                extra = {}
+                if scenario.conditional:
+                    extra["If-None-Match"] = headers["ETag"]
+                    try:
+                        got = fetch(url, extra)[0]
+                    except urllib.error.HTTPError as exc:
+                        got = exc.code
+                    if got != 304:
+                        sys.exit(f"{scenario.name}: expected a 304, got {got}")
+                wrk(
+                    wrk_bin,
+                    url,
+                    duration=options.warmup,
+                    connections=options.connections,
+                    headers=extra,
+                )
+                result = wrk(
+                    wrk_bin,
+                    url,
+                    duration=options.duration,
+                    connections=options.connections,
+                    headers=extra,
+                )
+                result["bytes"] = len(body)
+                results[scenario.name] = result
+                print(
+                    f"  measured {scenario.name}: {result['rps']:.0f} req/s", flush=True
+                )
+            memory[server_kind] = server.peak_rss_mib()
+        finally:
+            server.stop()
+
+    ceiling = results[SCENARIOS[0].name]["rps"]
+    print()
+    print(
+        f"gunicorn {options.workers} sync workers, wrk 1 thread × "
+        f"{options.connections} connections, {options.duration}s each, loopback; "
+        f"body {size} bytes; PostgreSQL + Redis"
+    )
+    header = "{:<28} {:>8} {:>8} {:>8} {:>10} {:>8}".format(
+        "scenario", "req/s", "p50 ms", "p99 ms", "× ceiling", "target"
+    )
+    print(header)
+    print("-" * len(header))
+    failed = []
+    for scenario in SCENARIOS:
+        r = results[scenario.name]
+        ratio = r["rps"] / ceiling
+        target = f"≥{scenario.target:.2f}" if scenario.target else ""
+        mark = ""
+        if scenario.target and ratio < scenario.target:
+            mark = "  BELOW"
+            failed.append(scenario.name)
+        if r["errors"]:
+            mark += f"  {r['errors']} errors"
+            failed.append(scenario.name)
+        print(
+            f"{scenario.name:<28} {r['rps']:>8.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+            f"{ratio:>9.2f}× {target:>8}{mark}"
+        )
+    print()
+    print(
+        "peak worker memory (VmHWM): "
+        + ", ".join(f"{kind} server {mib:.0f} MiB" for kind, mib in memory.items())
+    )
+    print(
+        json.dumps({"ceiling_rps": ceiling, "results": results, "memory_mib": memory})
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

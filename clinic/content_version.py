@@ -1,0 +1,133 @@
+"""The content version: one token that every cached public response is filed under.
+
+Any change that a public response can show — a save, a delete, a reorder, a link
+added or removed, a publish or unpublish, an import — calls ``content_changed()``.
+That registers one callback on the current transaction; when (and only when) the
+transaction commits, the version is replaced and ``content_published`` is sent with
+the cache tags of what changed (for a CDN purge). A rolled-back transaction bumps
+nothing, and a draft-only change (see ``clinic.publication.is_public_change``) never
+calls it.
+
+The version lives in the shared cache (Redis when ``REDIS_URL`` is set), so every app
+server sees a bump on its very next request. A token is the bump time in nanoseconds
+plus a random suffix: a version lost with the cache (eviction, Redis restart) is
+replaced by a new token that no stored response carries, never by an old one.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Iterable
+
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.dispatch import Signal
+
+logger = logging.getLogger("clinic.cache")
+
+VERSION_KEY = "api:content-version"
+CACHE_ALIAS = "default"
+
+# Sent after the commit of a public change, with ``tags`` (a frozenset of cache tags,
+# e.g. {"article", "article-12"}) and ``version`` (the new token). Connect a CDN purge
+# here (``API_CACHE["PURGE"]`` names a callable that receives the tags).
+content_published = Signal()
+
+_PENDING_ATTR = "_clinic_pending_content_tags"
+
+
+def model_tag(model) -> str:
+    """The cache tag of a type (``article``): lists of that type carry it."""
+    return model._meta.model_name
+
+
+def object_tag(obj) -> str:
+    """The cache tag of one object (``article-12``)."""
+    return f"{model_tag(type(obj))}-{obj.pk}"
+
+
+def tags_of(objects: Iterable) -> set[str]:
+    tags = set()
+    for obj in objects:
+        if obj is None or obj.pk is None:
+            continue
+        tags.add(model_tag(type(obj)))
+        tags.add(object_tag(obj))
+    return tags
+
+
+def new_token(at_ns: int | None = None) -> str:
+    return f"{at_ns or time.time_ns()}.{secrets.token_hex(4)}"
+
+
+def token_time(token: str) -> float:
+    """The bump time of a version token, in seconds since the epoch."""
+    try:
+        return int(token.split(".", 1)[0]) / 1e9
+    except (ValueError, AttributeError):
+        return time.time()
+
+
+def content_changed(
+    objects: Iterable = (), *, tags: Iterable[str] = (), using: str = DEFAULT_DB_ALIAS
+) -> None:
+    """Bump the content version when the current transaction commits.
+
+    Several changes in one transaction (an admin save with its inlines) make one
+    bump; the tags of all of them go out together. Outside a transaction the change
+    is already committed and the bump is immediate.
+    """
+    connection = connections[using]
+    new_tags = tags_of(objects) | set(tags)
+    if not connection.in_atomic_block:
+        bump(frozenset(new_tags))
+        return
+    pending = getattr(connection, _PENDING_ATTR, None)
+    # Django drops the callbacks of a rolled-back transaction (or savepoint): ours
+    # is pending only while it is still queued.
+    if pending is None or not any(
+        entry[1] == pending.publish for entry in connection.run_on_commit
+    ):
+        pending = _Pending(connection)
+        setattr(connection, _PENDING_ATTR, pending)
+        transaction.on_commit(pending.publish, using=using)
+    pending.tags |= new_tags
+
+
+class _Pending:
+    def __init__(self, connection):
+        self.connection = connection
+        self.tags: set[str] = set()
+
+    def publish(self) -> None:
+        if getattr(self.connection, _PENDING_ATTR, None) is self:
+            setattr(self.connection, _PENDING_ATTR, None)
+        bump(frozenset(self.tags))
+
+
+def bump(tags: frozenset[str] = frozenset()) -> str:
+    """Replace the content version now (also for imports outside a transaction)."""
+    token = new_token()
+    try:
+        caches[CACHE_ALIAS].set(VERSION_KEY, token, timeout=None)
+    except Exception:  # noqa: BLE001 — the cache may be down; the DB commit stands
+        logger.warning(
+            "Could not store the new content version; cached API responses may "
+            "be stale until the cache recovers",
+            exc_info=True,
+        )
+    logger.info("Content version %s; purge tags: %s", token, " ".join(sorted(tags)))
+    content_published.send(sender=None, tags=tags, version=token)
+    return token
+
+
+def current_version(cache=None) -> str:
+    """The current token, created if the cache has none."""
+    cache = cache or caches[CACHE_ALIAS]
+    token = cache.get(VERSION_KEY)
+    if token is None:
+        cache.add(VERSION_KEY, new_token(), timeout=None)
+        token = cache.get(VERSION_KEY)
+    return token
