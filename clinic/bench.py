@@ -77,7 +77,7 @@ SCENARIOS = [
         0.25,
     ),
     Scenario(
-        "cold FAQ list + search", "cold", "/api/v1/faq-items/?locale=en&search=botox"
+        "cold FAQ list + search", "cold", "/api/v1/faq-items/?locale=en&search=surgery"
     ),
 ]
 

@@ -29,3 +29,13 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        self._raw_keys: dict[str, str] = {}
+
+    def get_raw(self, key: str) -> bytes | None:
+        """The stored bytes of ``key``, not deserialized: the API cache compares
+        the content version token as an opaque value on every request, and Django's
+        key making and unpickling would cost as much as the read itself."""
+        made = self._raw_keys.get(key)
+        if made is None:
+            made = self._raw_keys[key] = self.make_and_validate_key(key)
+        return self._cache.get_client(made).get(made)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import Part, Publishable, value_in
-from clinic.richtext import RichTextField, plain_text
+from clinic.richtext import RichTextField
 from content.models import (
     Article,
     CauseType,
@@ -18,6 +18,7 @@ from content.models import (
     slug_constraints,
     slug_field,
 )
+from faq.search import search_text
 
 
 class FAQCategory(Part):
@@ -93,14 +94,8 @@ class FAQItem(Publishable):
 
     def save(self, *args, **kwargs):
         for code in LANGUAGE_CODES:
-            text = " ".join(
-                filter(
-                    None,
-                    [
-                        plain_text(value_in(self, "question", code)),
-                        plain_text(value_in(self, "answer", code)),
-                    ],
-                )
+            text = search_text(
+                value_in(self, "question", code), value_in(self, "answer", code)
             )
             setattr(self, column("search_text", code), text)
         super().save(*args, **kwargs)

@@ -19,6 +19,7 @@ from clinic.publication import published_field, visible_q
 from content.models import Article, CauseType, Method
 from content.selectors import cols, slug_elsewhere
 from faq.models import FAQCategory, FAQItem
+from faq.search import search_words
 
 
 def item_rows(code: str) -> QuerySet:
@@ -105,8 +106,8 @@ def filter_items(
             rows = rows.filter(**{f"{relation}__in": visible.values("pk")})
     if search:
         # Every word must occur, in this language's question or answer only.
-        for word in search.split():
-            rows = rows.filter(**{column("search_text", code) + "__icontains": word})
+        for word in search_words(search):
+            rows = rows.filter(**{column("search_text", code) + "__contains": word})
     return rows
 
 

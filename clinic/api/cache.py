@@ -111,6 +111,24 @@ def strong_etag(body: bytes) -> str:
     return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
 
 
+def read_version(cache):
+    """The current content version as an opaque value (raw bytes from Redis,
+    the token itself from other backends), created if the cache has none."""
+    get = getattr(cache, "get_raw", cache.get)
+    version = get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, new_token(), timeout=None)
+        version = get(VERSION_KEY)
+    return version
+
+
+def version_token(cache, version) -> str:
+    """The token of a version read by ``read_version``."""
+    if isinstance(version, bytes):
+        return cache._cache._serializer.loads(version)
+    return version
+
+
 class _Failure:
     """Log a cache failure once per minute per process, not once per request."""
 
@@ -130,8 +148,17 @@ class _Failure:
 
 
 class ApiCacheMiddleware:
+    """See the module docstring. Two tiers: the shared cache (Redis) holds every
+    entry; each process keeps the entries it served last (``LOCAL_ENTRIES``) so that
+    a hit costs one small read of the version, not a transfer of the body."""
+
+    LOCAL_ENTRIES = 256
+    LOCAL_KEYS = 4096
+
     def __init__(self, get_response):
         self.get_response = get_response
+        self.local: dict[str, tuple] = {}
+        self.keys: dict[tuple, str] = {}
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or not request.path_info.startswith(
@@ -143,20 +170,21 @@ class ApiCacheMiddleware:
         key = version = entry = None
         if cache is not None:
             try:
-                key = cache_key(request)
+                key = self.key_for(request)
             except DisallowedHost:
                 return self.get_response(request)  # Django answers the 400
             try:
-                found = cache.get_many([VERSION_KEY, key])
-                version, entry = found.get(VERSION_KEY), found.get(key)
-                if version is None:
-                    cache.add(VERSION_KEY, new_token(), timeout=None)
-                    version = cache.get(VERSION_KEY)
+                version = read_version(cache)
+                entry = self.local.get(key)
+                if entry is None or entry[0] != version:
+                    entry = cache.get(key)
+                    if entry is not None and entry[0] == version:
+                        self.remember(key, entry)
             except Exception:  # noqa: BLE001 — any cache failure fails open
                 _Failure.report("read")
                 key = version = entry = None
         if entry is not None and version is not None and entry[0] == version:
-            return self.answer(request, *entry[1:])
+            return self.answer(request, entry)
         response = self.get_response(request)
         if not getattr(response, "api_cacheable", False) or response.status_code != 200:
             if response.status_code >= 400 and not response.has_header("Cache-Control"):
@@ -167,7 +195,9 @@ class ApiCacheMiddleware:
         if entry is not None and entry[3] == etag:
             last_modified = entry[4]
         else:
-            last_modified = int(token_time(version) if version else time.time())
+            last_modified = int(
+                token_time(version_token(cache, version)) if version else time.time()
+            )
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
         response["Cache-Control"] = cache_control()
@@ -181,20 +211,49 @@ class ApiCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in NOT_STORED
             )
+            entry = (version, headers, body, etag, last_modified)
             try:
-                cache.set(
-                    key,
-                    (version, headers, body, etag, last_modified),
-                    timeout=conf["TIMEOUT"],
-                )
+                cache.set(key, entry, timeout=conf["TIMEOUT"])
             except Exception:  # noqa: BLE001
                 _Failure.report("write")
+            else:
+                self.remember(key, entry)
         return self.conditional(request, response, etag, last_modified)
 
-    def answer(self, request, headers, body, etag, last_modified):
+    def key_for(self, request) -> str:
+        # get_host() validates the Host header against ALLOWED_HOSTS on every
+        # request; the key derived from it is memoized.
+        raw = (
+            request.scheme,
+            request.get_host(),
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+        )
+        key = self.keys.get(raw)
+        if key is None:
+            if len(self.keys) >= self.LOCAL_KEYS:
+                self.keys.clear()
+            key = self.keys[raw] = cache_key(request)
+        return key
+
+    def remember(self, key: str, entry: tuple) -> None:
+        local = self.local
+        local.pop(key, None)
+        while len(local) >= self.LOCAL_ENTRIES:
+            local.pop(next(iter(local)), None)
+        # The headers as Django's ResponseHeaders stores them (lower-cased name ->
+        # (name, value)): they were validated when the response was first made.
+        store = {name.lower(): (name, value) for name, value in entry[1]}
+        local[key] = (*entry, store)
+
+    def answer(self, request, entry):
+        _version, headers, body, etag, last_modified, *local = entry
         response = HttpResponse(body)
-        for name, value in headers:
-            response[name] = value
+        if local:
+            response.headers._store.update(local[0])
+        else:
+            for name, value in headers:
+                response[name] = value
         return self.conditional(request, response, etag, last_modified)
 
     @staticmethod

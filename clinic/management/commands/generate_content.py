@@ -29,9 +29,9 @@ from django.utils import timezone
 from clinic import content_version
 from clinic.demo import load_demo
 from clinic.languages import LANGUAGE_CODES, column
-from clinic.richtext import plain_text
 from content.models import Article, ArticleBlock
 from faq.models import FAQItem
+from faq.search import search_text
 
 BATCH = 500
 
@@ -85,8 +85,10 @@ class Command(BaseCommand):
                     setattr(
                         item,
                         column("search_text", code),
-                        f"{plain_text(item.__dict__[column('question', code)])} "
-                        f"{plain_text(getattr(item, column('answer', code)))}",
+                        search_text(
+                            getattr(item, column("question", code)),
+                            getattr(item, column("answer", code)),
+                        ),
                     )
             made.append(item)
         FAQItem.objects.bulk_create(made, batch_size=BATCH)

@@ -1,0 +1,20 @@
+"""The FAQ's public search: per-language plain text, case-folded once on save.
+
+The column holds the question and the answer as plain text (no markup to match), case-
+folded with ``str.casefold`` so that the query is a plain ``LIKE '%word%'`` on the
+column: no ``UPPER()`` of every row at query time, and on PostgreSQL a trigram index
+(``pg_trgm``, migration faq/0004) answers it without reading every row.
+"""
+
+from __future__ import annotations
+
+from clinic.richtext import plain_text
+
+
+def search_text(question: str | None, answer: str | None) -> str:
+    parts = [plain_text(question), plain_text(answer)]
+    return " ".join(part for part in parts if part).casefold()
+
+
+def search_words(query: str) -> list[str]:
+    return query.casefold().split()
