@@ -1,0 +1,81 @@
+"""Query counts stay the same from the demo to the benchmark's large dataset.
+
+Every public endpoint is measured on the demo content, then again after
+``generate_content`` has added 200 articles and 10,000 FAQ items (the dataset of
+`make bench`): the number of queries must not move. The detail endpoints ask for the
+demo's objects, which the generated articles and FAQ items embed and link to, so
+their related rows grew too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clinic.languages import column
+from content.models import Aftercare, Article, CauseType, Comparison, ItemList, Method
+from faq.models import FAQCategory, FAQItem
+
+pytestmark = pytest.mark.django_db
+
+
+def slug(model, code):
+    objects = model.objects
+    if hasattr(objects, "published"):
+        objects = objects.published(code)
+    obj = objects.order_by("pk").first()
+    return getattr(obj, column("slug", code))
+
+
+def endpoints(code: str) -> list[str]:
+    query = f"?locale={code}"
+    paths = [
+        "/api/v1/",
+        "/api/v1/locales/",
+        f"/api/v1/sitemap/{query}",
+        f"/api/v1/sitemap/{query}&type=faq_item&page_size=2&page=2",
+        f"/api/v1/clinic/{query}",
+        f"/api/v1/faq-items/{query}&page=2&page_size=2",
+        f"/api/v1/faq-items/{query}&structured_data=true",
+        f"/api/v1/faq-categories/{query}",
+        f"/api/v1/faq-items/{slug(FAQItem, code)}/{query}",
+        f"/api/v1/faq-categories/{slug(FAQCategory, code)}/{query}",
+    ]
+    for prefix, model in (
+        ("articles", Article),
+        ("cause-types", CauseType),
+        ("methods", Method),
+        ("comparisons", Comparison),
+        ("aftercare", Aftercare),
+        ("item-lists", ItemList),
+    ):
+        paths.append(f"/api/v1/{prefix}/{query}&page_size=100")
+        paths.append(f"/api/v1/{prefix}/{slug(model, code)}/{query}")
+    article = slug(Article, code)
+    paths.append(f"/api/v1/faq-items/{query}&article={article}")
+    return paths
+
+
+def count_queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.content[:300])
+    return len(queries)
+
+
+def test_every_endpoint_keeps_its_query_count_on_the_large_dataset(demo, client):
+    paths = {code: endpoints(code) for code in ("en", "ko")}
+    on_demo = {
+        path: count_queries(client, path) for code in paths for path in paths[code]
+    }
+
+    call_command("generate_content", articles=200, faq_items=10_000, verbosity=0)
+    assert Article.objects.count() >= 200
+    assert FAQItem.objects.count() >= 10_000
+
+    on_large = {
+        path: count_queries(client, path) for code in paths for path in paths[code]
+    }
+    assert on_large == on_demo
