@@ -6,6 +6,7 @@ mailto and tel. django-prose-editor is configured with the same extensions so th
 editor cannot produce what the sanitizer would strip.
 """
 
+import functools
 import re
 from html import unescape
 
@@ -60,6 +61,12 @@ _cleaner = nh3.Cleaner(
 )
 
 
+# Both functions are pure, and the API applies them to the same stored texts on every
+# render: the last few thousand results are kept (a few MB at most).
+MEMO_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
 def sanitize(html: str | None) -> str:
     """Return safe HTML; markup with no visible content becomes ''."""
     if not html:
@@ -79,6 +86,7 @@ def is_empty(value) -> bool:
     return "<" in text and not plain_text(text)
 
 
+@functools.lru_cache(maxsize=MEMO_SIZE)
 def plain_text(html: str | None) -> str:
     """Text of rich text with tags removed and entities decoded, whitespace folded."""
     if not html:

@@ -3,4 +3,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
-application = get_wsgi_application()
+
+from clinic.api.fastpath import CachedApiApplication  # noqa: E402 (needs the settings)
+
+# Repeated anonymous API reads are answered before Django's handler when this process
+# already sent the same answer under the current content version (see fastpath.py).
+application = CachedApiApplication(get_wsgi_application())

@@ -11,6 +11,7 @@ every endpoint's output through them and requires it unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.utils.text import Truncator
 
@@ -45,6 +46,7 @@ def html(value: str | None) -> str:
     return sanitize(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def excerpt(value: str | None, length: int = EXCERPT_LENGTH) -> str:
     """Plain text of rich text, cut at a word for cards."""
     return Truncator(plain_text(value)).chars(length)

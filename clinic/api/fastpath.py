@@ -1,0 +1,141 @@
+"""Cache hits served before Django's request handling (WSGI).
+
+``ApiCacheMiddleware`` answers a cached public response without the view or the
+database, but the request still pays for Django's handler: the request object, the
+request_started/finished signals, the middleware chain. For the hottest case — an
+anonymous GET under ``/api/v1/`` that a CDN or browser repeats — this WSGI wrapper
+answers from what this process itself sent for the same request earlier:
+
+- it remembers, per (scheme, host, path, query), the final status, headers and body
+  that left Django (security headers included) for a plain GET, and the 304 headers for
+  a revalidation, together with the content version read before the request;
+- it replays them only while that version is still current (one small read of the
+  shared cache per request, as the middleware does) and only for requests that would
+  get exactly those bytes: no ``Origin`` header (CORS headers depend on it), and no
+  conditional header other than ``If-None-Match``. Anything else goes to Django.
+
+So the wrapper never decides anything Django has not already answered for the same
+request under the same content version; a version bump (a committed public change on
+any server) sends the next request through Django again.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.http import parse_etags
+
+from clinic.api.cache import PREFIX, read_version
+
+# Requests with these headers get a different answer than a plain or If-None-Match
+# GET: Django handles them.
+PASS_THROUGH = (
+    "HTTP_ORIGIN",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+    "HTTP_RANGE",
+    "HTTP_AUTHORIZATION",
+    "HTTP_COOKIE",
+)
+MAX_ENTRIES = 256
+
+
+class CachedApiApplication:
+    def __init__(self, application):
+        self.application = application
+        # raw request key -> [version, status, headers, body, etag, 304 headers]
+        self.entries: dict[tuple, list] = {}
+
+    def __call__(self, environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or not environ.get("PATH_INFO", "").startswith(PREFIX)
+            or not settings.API_CACHE["ENABLED"]
+            or any(name in environ for name in PASS_THROUGH)
+        ):
+            return self.application(environ, start_response)
+        raw = (
+            self.scheme(environ),
+            environ.get("HTTP_HOST"),
+            environ.get("SCRIPT_NAME", ""),
+            environ["PATH_INFO"],
+            environ.get("QUERY_STRING", ""),
+        )
+        try:
+            version = read_version(caches[settings.API_CACHE["ALIAS"]])
+        except Exception:  # noqa: BLE001 — the middleware logs and serves uncached
+            return self.application(environ, start_response)
+        entry = self.entries.get(raw)
+        if entry is not None and entry[0] == version and raw[1]:
+            if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+            plain = if_none_match is None and "HTTP_IF_MODIFIED_SINCE" not in environ
+            if plain and entry[1] is not None:
+                start_response(entry[1], entry[2])
+                return [entry[3]]
+            if if_none_match is not None:
+                if matches(entry[4], if_none_match):
+                    if entry[5] is not None:
+                        start_response("304 Not Modified", entry[5])
+                        return []
+                elif entry[1] is not None:
+                    start_response(entry[1], entry[2])
+                    return [entry[3]]
+        return self.remember(raw, version, environ, start_response)
+
+    def remember(self, raw, version, environ, start_response):
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, capture)
+        status = seen.get("status", "")
+        if not status.startswith(("200", "304")):
+            return result
+        headers = list(seen["headers"])
+        names = {name.lower() for name, _ in headers}
+        if "etag" not in names or "set-cookie" in names:
+            return result
+        etag = next(value for name, value in headers if name.lower() == "etag")
+        entry = self.entries.get(raw)
+        if entry is None or entry[0] != version or entry[4] != etag:
+            entry = [version, None, None, None, etag, None]
+        if status.startswith("304"):
+            entry[5] = headers
+        else:
+            body = b"".join(result)
+            if hasattr(result, "close"):
+                result.close()
+            if "content-length" not in names:
+                headers.append(("Content-Length", str(len(body))))
+            entry[1], entry[2], entry[3] = status, headers, body
+            result = [body]
+        self.store(raw, entry)
+        return result
+
+    def store(self, raw, entry) -> None:
+        entries = self.entries
+        entries.pop(raw, None)
+        while len(entries) >= MAX_ENTRIES:
+            entries.pop(next(iter(entries)), None)
+        entries[raw] = entry
+
+    @staticmethod
+    def scheme(environ) -> str:
+        header = settings.SECURE_PROXY_SSL_HEADER
+        if header:
+            name, value = header
+            return "https" if environ.get(name) == value else "http"
+        return environ.get("wsgi.url_scheme", "http")
+
+
+def matches(etag: str, if_none_match: str) -> bool:
+    """RFC 9110 weak comparison, as Django's ``get_conditional_response`` does for
+    If-None-Match."""
+    tags = parse_etags(if_none_match)
+    if tags == ["*"]:
+        return True
+    plain = etag.removeprefix("W/")
+    return any(tag.removeprefix("W/") == plain for tag in tags)
