@@ -449,7 +449,8 @@ class Publishable(Part):
             for embedder in embedders:
                 _schedule_refresh(embedder, public=public)
         if public:
-            content_changed([self, *touch(embedders, at=self.updated_at)])
+            touched = touch([*embedders, *self.shown_in()], at=self.updated_at)
+            content_changed([self, *touched])
 
     # What subclasses declare.
 
@@ -492,6 +493,13 @@ class Publishable(Part):
 
     def embedders(self) -> Iterable[Publishable]:
         """Every publishable object that embeds this one, published or not."""
+        return ()
+
+    def shown_in(self) -> Iterable[Publishable]:
+        """Publishables that show this object where it is visible, without depending
+        on it (an article's FAQ block shows the FAQ items linked to it): a public
+        change of this object is a change of theirs too (``updated_at``), but
+        unpublishing it is not refused."""
         return ()
 
     def dependents(self, code: str) -> Iterable[Publishable]:

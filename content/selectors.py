@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from clinic.api.cache import shown
+from clinic.api.cache import shown, shown_type
 from clinic.api.representation import (
     alternate_columns,
     alternates,
@@ -92,6 +92,7 @@ def by_slug(rows: QuerySet, code: str, slug: str) -> dict | None:
 
 
 def method_ref(row: dict, code: str, prefix: str = "") -> dict:
+    shown("method", row[prefix + "id"])
     return {
         "slug": text(row, prefix + column("slug", code)),
         "name": text(row, prefix + column("name", code)),
@@ -100,7 +101,11 @@ def method_ref(row: dict, code: str, prefix: str = "") -> dict:
 
 
 def method_ref_columns(code: str, prefix: str = "") -> list[str]:
-    return [*cols(code, "slug", "name", prefix=prefix), prefix + "procedure_type"]
+    return [
+        *cols(code, "slug", "name", prefix=prefix),
+        prefix + "procedure_type",
+        prefix + "id",
+    ]
 
 
 def method_rows(code: str) -> QuerySet:
@@ -132,12 +137,14 @@ def method_detail(row: dict, code: str) -> dict:
             column("text", code),
         )
     )
-    cause_types = (
+    cause_types = list(
         CauseType.objects.published(code)
         .filter(methods=row["pk"])
         .order_by("position", "pk")
-        .values(*cols(code, "slug", "name"))
+        .values("pk", *cols(code, "slug", "name"))
     )
+    for cause_type in cause_types:
+        shown("causetype", cause_type["pk"])
     return {
         **method_summary(row, code),
         "facts": [
@@ -503,6 +510,9 @@ def article_detail(row: dict, code: str) -> dict:
     lists = embedded(item_list_rows, item_list_details, "item_list_id")
     comparisons = embedded(comparison_rows, comparison_details, "comparison_id")
     aftercares = embedded(aftercare_rows, aftercare_details, "aftercare_id")
+    if ArticleBlock.Kind.CAUSE_TYPES in kinds:
+        # The block lists every visible cause type: a new one changes it.
+        shown_type("causetype")
     cause_types = (
         list(cause_type_details(list(cause_type_rows(code)), code).values())
         if ArticleBlock.Kind.CAUSE_TYPES in kinds

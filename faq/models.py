@@ -100,6 +100,9 @@ class FAQItem(Publishable):
             setattr(self, column("search_text", code), text)
         super().save(*args, **kwargs)
 
+    def shown_in(self):
+        return self.articles.all()
+
     def problems(self, code: str) -> list[str]:
         problems = super().problems(code)
         if self.category_id:

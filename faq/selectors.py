@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from clinic.api.cache import shown
 from clinic.api.representation import (
     alternate_columns,
     excerpt,
@@ -58,9 +59,11 @@ def _refs(model, item_ids: list[int], code: str) -> dict[int, list]:
         model.objects.published(code)
         .filter(faq_items__in=item_ids)
         .order_by(*model._meta.ordering)
-        .values("faq_items", *cols(code, "slug", name))
+        .values("faq_items", "pk", *cols(code, "slug", name))
     )
+    kind = model._meta.model_name
     for row in rows:
+        shown(kind, row["pk"])
         refs[row["faq_items"]].append(
             {
                 "slug": text(row, column("slug", code)),

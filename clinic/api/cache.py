@@ -78,6 +78,14 @@ def shown(kind: str, pk) -> None:
         tags.add(f"{kind}-{pk}")
 
 
+def shown_type(kind: str) -> None:
+    """Record that the response shows every visible object of a type (a block that
+    lists all cause types): publishing a new one must purge it."""
+    tags = _shown.get()
+    if tags is not None:
+        tags.add(kind)
+
+
 def cache_control() -> str:
     conf = settings.API_CACHE
     return (
@@ -254,6 +262,7 @@ class ApiCacheMiddleware:
         else:
             for name, value in headers:
                 response[name] = value
+        response.headers["Content-Length"] = str(len(body))
         return self.conditional(request, response, etag, last_modified)
 
     @staticmethod

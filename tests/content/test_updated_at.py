@@ -147,3 +147,18 @@ def test_publishing_moves_updated_at(db):
     Article.objects.get(pk=article.pk).publish("ko")
 
     assert fresh(article).updated_at > LONG_AGO
+
+
+def test_editing_a_published_faq_item_moves_the_articles_that_show_it(db):
+    article = ArticleFactory()
+    article.publish("en")
+    item = FAQItemFactory()
+    item.publish("en")
+    item.articles.add(article)
+    age(article, item)
+    item = fresh(item)
+    item.question_en = "A new question?"
+
+    item.save()
+
+    assert fresh(article).updated_at > LONG_AGO
