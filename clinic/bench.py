@@ -28,6 +28,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -246,7 +247,8 @@ def wrk(wrk_bin, url, *, duration, connections, headers=None) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per scenario")
     parser.add_argument("--warmup", type=int, default=2, help="seconds before each")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
@@ -285,9 +287,9 @@ def main(argv=None) -> int:
         server_env["BENCH_CONSTANT_BYTES"] = str(size)
         server = Server(server_env, options.workers)
         try:
-            for scenario in SCENARIOS:
-                if scenario.server != server_kind:
-                    continue
+            scenarios = [sc for sc in SCENARIOS if sc.server == server_kind]
+            prepared = {}
+            for scenario in scenarios:
                 url = server.base + scenario.path
                 status, headers, body = fetch(url)
                 assert status == 200, (scenario.name, status)
@@ -300,6 +302,7 @@ def main(argv=None) -> int:
                         got = exc.code
                     if got != 304:
                         sys.exit(f"{scenario.name}: expected a 304, got {got}")
+                prepared[scenario.name] = (url, extra, len(body))
                 wrk(
                     wrk_bin,
                     url,
@@ -307,17 +310,33 @@ def main(argv=None) -> int:
                     connections=options.connections,
                     headers=extra,
                 )
-                result = wrk(
-                    wrk_bin,
-                    url,
-                    duration=options.duration,
-                    connections=options.connections,
-                    headers=extra,
-                )
-                result["bytes"] = len(body)
+            # Interleaved rounds, the median of each: this machine's speed drifts
+            # by ±10 % over a minute, and every scenario should see the same drift.
+            runs: dict[str, list[dict]] = {sc.name: [] for sc in scenarios}
+            for _ in range(options.rounds):
+                for scenario in scenarios:
+                    url, extra, _size = prepared[scenario.name]
+                    runs[scenario.name].append(
+                        wrk(
+                            wrk_bin,
+                            url,
+                            duration=options.duration,
+                            connections=options.connections,
+                            headers=extra,
+                        )
+                    )
+            for scenario in scenarios:
+                measured = runs[scenario.name]
+                result = {
+                    key: statistics.median(run[key] for run in measured)
+                    for key in ("rps", "p50", "p99")
+                }
+                result["errors"] = sum(run["errors"] for run in measured)
+                result["bytes"] = prepared[scenario.name][2]
                 results[scenario.name] = result
                 print(
-                    f"  measured {scenario.name}: {result['rps']:.0f} req/s", flush=True
+                    f"  measured {scenario.name}: {result['rps']:.0f} req/s",
+                    flush=True,
                 )
             memory[server_kind] = server.peak_rss_mib()
         finally:
@@ -327,7 +346,8 @@ def main(argv=None) -> int:
     print()
     print(
         f"gunicorn {options.workers} sync workers, wrk 1 thread × "
-        f"{options.connections} connections, {options.duration}s each, loopback; "
+        f"{options.connections} connections, median of {options.rounds} interleaved "
+        f"{options.duration}s runs, loopback; "
         f"body {size} bytes; PostgreSQL + Redis"
     )
     header = "{:<28} {:>8} {:>8} {:>8} {:>10} {:>8}".format(

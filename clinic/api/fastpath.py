@@ -21,6 +21,8 @@ any server) sends the next request through Django again.
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 from django.core.cache import caches
 from django.utils.http import parse_etags
@@ -46,6 +48,16 @@ class CachedApiApplication:
         self.application = application
         # raw request key -> [version, status, headers, body, etag, 304 headers]
         self.entries: dict[tuple, list] = {}
+        # Django's ``caches[alias]`` goes through asgiref's Local on every access;
+        # each thread keeps the backend it got (what ``caches`` would return it).
+        self.local = threading.local()
+
+    def cache(self):
+        alias = settings.API_CACHE["ALIAS"]
+        held = getattr(self.local, "cache", None)
+        if held is None or held[0] != alias:
+            held = self.local.cache = (alias, caches[alias])
+        return held[1]
 
     def __call__(self, environ, start_response):
         if (
@@ -63,7 +75,7 @@ class CachedApiApplication:
             environ.get("QUERY_STRING", ""),
         )
         try:
-            version = read_version(caches[settings.API_CACHE["ALIAS"]])
+            version = read_version(self.cache())
         except Exception:  # noqa: BLE001 — the middleware logs and serves uncached
             return self.application(environ, start_response)
         entry = self.entries.get(raw)
