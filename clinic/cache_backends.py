@@ -39,3 +39,7 @@ class RedisCache(DjangoRedisCache):
         if made is None:
             made = self._raw_keys[key] = self.make_and_validate_key(key)
         return self._cache.get_client(made).get(made)
+
+    def decode_raw(self, value: bytes):
+        """A value read by ``get_raw``, deserialized as ``get`` would."""
+        return self._cache._serializer.loads(value)

@@ -58,8 +58,8 @@ def tags_of(objects: Iterable) -> set[str]:
     return tags
 
 
-def new_token(at_ns: int | None = None) -> str:
-    return f"{at_ns or time.time_ns()}.{secrets.token_hex(4)}"
+def new_token() -> str:
+    return f"{time.time_ns()}.{secrets.token_hex(4)}"
 
 
 def token_time(token: str) -> float:
@@ -120,14 +120,4 @@ def bump(tags: frozenset[str] = frozenset()) -> str:
         )
     logger.info("Content version %s; purge tags: %s", token, " ".join(sorted(tags)))
     content_published.send(sender=None, tags=tags, version=token)
-    return token
-
-
-def current_version(cache=None) -> str:
-    """The current token, created if the cache has none."""
-    cache = cache or caches[CACHE_ALIAS]
-    token = cache.get(VERSION_KEY)
-    if token is None:
-        cache.add(VERSION_KEY, new_token(), timeout=None)
-        token = cache.get(VERSION_KEY)
     return token

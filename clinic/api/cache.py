@@ -133,7 +133,7 @@ def read_version(cache):
 def version_token(cache, version) -> str:
     """The token of a version read by ``read_version``."""
     if isinstance(version, bytes):
-        return cache._cache._serializer.loads(version)
+        return cache.decode_raw(version)
     return version
 
 
