@@ -58,8 +58,9 @@ def tags_of(objects: Iterable) -> set[str]:
     return tags
 
 
-def new_token() -> str:
-    return f"{time.time_ns()}.{secrets.token_hex(4)}"
+def new_token(at_ns: int | None = None) -> str:
+    """A version token for now (or for ``at_ns``, nanoseconds since the epoch)."""
+    return f"{at_ns or time.time_ns()}.{secrets.token_hex(4)}"
 
 
 def token_time(token: str) -> float:
