@@ -14,8 +14,9 @@ Loads the demo first if it is missing, then adds copies until there are at least
 
 Copies are published in exactly the languages their original is published in, so the
 publication rules hold without running them row by row: rows are written with
-``bulk_create`` in batches (seconds, not minutes), and the content version is bumped
-once at the end. Running it again adds only what is missing.
+``bulk_create`` in batches (seconds, not minutes), the content version is bumped once
+at the end and the database's statistics are refreshed (ANALYZE). Running it again
+adds only what is missing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import copy
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic import content_version
@@ -50,6 +51,12 @@ class Command(BaseCommand):
             made_items = self.faq_items(faq_items)
             made_articles = self.articles(articles)
         content_version.bump(frozenset({"article", "faqitem"}))
+        if made_items or made_articles:
+            # Fresh planner statistics: until autovacuum gets round to it, the
+            # planner believes the tables still hold the demo's few rows and picks
+            # plans that scan all 10,000 FAQ items (measured: 30 ms instead of 0.1).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             f"Added {made_articles} articles and {made_items} FAQ items; now "
             f"{Article.objects.count()} articles and {FAQItem.objects.count()} FAQ "
