@@ -100,6 +100,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", 2)
     )
+    # The public API's read plans (clinic/api/plans.py) are server-side bound and
+    # prepared on first use per connection. Django's own queries are client-side
+    # bound and never prepared, whatever this says. Turn it off behind a pooler in
+    # transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "prepare_threshold",
+        0 if env.bool("DATABASE_PREPARED_STATEMENTS", True) else None,
+    )
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

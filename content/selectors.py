@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
 from clinic.api.cache import shown, shown_type
+from clinic.api.plans import Plan
 from clinic.api.representation import (
     alternate_columns,
     alternates,
@@ -52,11 +54,11 @@ def cols(code: str, *fields: str, prefix: str = "") -> list[str]:
 
 
 def published_rows(
-    model, code: str, *fields: str, extra: Iterable[str] = ()
+    model, code: str, *fields: str, extra: Iterable[str] = (), at=None
 ) -> QuerySet:
-    """``values()`` of the visible objects of ``model``: identity columns, the
-    translated ``fields`` in ``code`` and the plain ``extra`` columns."""
-    return model.objects.published(code).values(
+    """``values()`` of the objects of ``model`` visible at ``at`` (now): identity
+    columns, the translated ``fields`` in ``code`` and the plain ``extra`` columns."""
+    return model.objects.published(code, at=at).values(
         "pk", "updated_at", *alternate_columns(), *cols(code, *fields), *extra
     )
 
@@ -88,6 +90,30 @@ def by_slug(rows: QuerySet, code: str, slug: str) -> dict | None:
     return rows.filter(**{column("slug", code): slug}).first()
 
 
+# How a representation is read. A type's ``*_queries`` function returns the querysets
+# of the full representation of the objects a ``values()`` queryset selects (used as a
+# subquery, so nothing waits for its rows), and its ``*_details`` function builds the
+# representations from their rows, keyed by the same names. A detail view runs them
+# as a compiled plan (clinic/api/plans.py); the article merges the queries of what
+# its blocks embed into its own plan, so an article is read in one round trip.
+
+Results = dict[str, list[dict]]
+
+
+def evaluate(querysets: dict[str, QuerySet]) -> Results:
+    """Run ``*_queries`` querysets one by one, outside a plan."""
+    return {name: list(qs) for name, qs in querysets.items()}
+
+
+def with_slug(rows: QuerySet, code: str, slug: str) -> QuerySet:
+    return rows.filter(**{column("slug", code): slug})
+
+
+def first(results: Results, name: str) -> dict | None:
+    rows = results[name]
+    return rows[0] if rows else None
+
+
 # Methods.
 
 
@@ -108,9 +134,9 @@ def method_ref_columns(code: str, prefix: str = "") -> list[str]:
     ]
 
 
-def method_rows(code: str) -> QuerySet:
+def method_rows(code: str, at=None) -> QuerySet:
     return published_rows(
-        Method, code, "name", "summary", extra=["procedure_type"]
+        Method, code, "name", "summary", extra=["procedure_type"], at=at
     ).order_by("position", "pk")
 
 
@@ -123,9 +149,12 @@ def method_summary(row: dict, code: str) -> dict:
     }
 
 
-def method_detail(row: dict, code: str) -> dict:
-    facts = (
-        MethodFact.objects.filter(method=row["pk"])
+def method_queries(code: str, methods: QuerySet, at) -> dict[str, QuerySet]:
+    """One method (``methods`` selects at most one) with its facts and cause types."""
+    pks = methods.values("pk")
+    return {
+        "method": methods,
+        "method.facts": MethodFact.objects.filter(method__in=pks)
         .exclude(
             Q(**{column("text", code): ""})
             | Q(**{column("text", code) + "__isnull": True})
@@ -135,14 +164,19 @@ def method_detail(row: dict, code: str) -> dict:
             "criterion__key",
             *cols(code, "name", prefix="criterion__"),
             column("text", code),
-        )
-    )
-    cause_types = list(
-        CauseType.objects.published(code)
-        .filter(methods=row["pk"])
+        ),
+        "method.cause_types": CauseType.objects.published(code, at=at)
+        .filter(methods__in=pks)
         .order_by("position", "pk")
-        .values("pk", *cols(code, "slug", "name"))
-    )
+        .values("pk", *cols(code, "slug", "name")),
+    }
+
+
+def method_detail(results: Results, code: str) -> dict | None:
+    row = first(results, "method")
+    if row is None:
+        return None
+    cause_types = results["method.cause_types"]
     for cause_type in cause_types:
         shown("causetype", cause_type["pk"])
     return {
@@ -155,7 +189,7 @@ def method_detail(row: dict, code: str) -> dict:
                 },
                 "text": text(fact, column("text", code)),
             }
-            for fact in facts
+            for fact in results["method.facts"]
         ],
         "cause_types": [
             {
@@ -170,10 +204,10 @@ def method_detail(row: dict, code: str) -> dict:
 # Comparisons.
 
 
-def comparison_rows(code: str) -> QuerySet:
-    return published_rows(Comparison, code, "title", "intro", "conclusion").order_by(
-        "pk"
-    )
+def comparison_rows(code: str, at=None) -> QuerySet:
+    return published_rows(
+        Comparison, code, "title", "intro", "conclusion", at=at
+    ).order_by("pk")
 
 
 def comparison_summary(row: dict, code: str) -> dict:
@@ -184,41 +218,43 @@ def comparison_summary(row: dict, code: str) -> dict:
     }
 
 
-def comparison_details(rows: list[dict], code: str) -> dict[int, dict]:
-    """Full comparisons (columns × rows × cells) for ``rows``, in four queries."""
-    pks = [row["pk"] for row in rows]
-    if not pks:
-        return {}
-    columns_by = defaultdict(list)
-    for col in (
-        ComparisonColumn.objects.filter(comparison__in=pks)
-        .filter(visible_q(code, "method__"))
+def comparison_queries(code: str, comparisons: QuerySet, at) -> dict[str, QuerySet]:
+    """Full comparisons (columns × rows × cells) in four queries."""
+    pks = comparisons.values("pk")
+    columns = ComparisonColumn.objects.filter(comparison__in=pks)
+    rows = ComparisonRow.objects.filter(comparison__in=pks)
+    return {
+        "comparison": comparisons,
+        "comparison.columns": columns.filter(visible_q(code, "method__", at=at))
         .order_by("position", "pk")
-        .values("comparison_id", "method_id", *method_ref_columns(code, "method__"))
-    ):
-        columns_by[col["comparison_id"]].append(col)
-    rows_by = defaultdict(list)
-    for r in (
-        ComparisonRow.objects.filter(comparison__in=pks)
-        .order_by("position", "pk")
-        .values(
+        .values("comparison_id", "method_id", *method_ref_columns(code, "method__")),
+        "comparison.rows": rows.order_by("position", "pk").values(
             "comparison_id",
             "criterion_id",
             "criterion__key",
             *cols(code, "name", prefix="criterion__"),
-        )
-    ):
+        ),
+        "comparison.cells": MethodFact.objects.filter(
+            method__in=columns.values("method_id"),
+            criterion__in=rows.values("criterion_id"),
+        ).values("method_id", "criterion_id", column("text", code)),
+    }
+
+
+def comparison_details(results: Results, code: str) -> dict[int, dict]:
+    columns_by = defaultdict(list)
+    for col in results["comparison.columns"]:
+        columns_by[col["comparison_id"]].append(col)
+    rows_by = defaultdict(list)
+    for r in results["comparison.rows"]:
         rows_by[r["comparison_id"]].append(r)
-    method_ids = {c["method_id"] for cs in columns_by.values() for c in cs}
-    criterion_ids = {r["criterion_id"] for rs in rows_by.values() for r in rs}
+    text_column = column("text", code)
     cells = {
-        (f["criterion_id"], f["method_id"]): text(f, column("text", code))
-        for f in MethodFact.objects.filter(
-            method__in=method_ids, criterion__in=criterion_ids
-        ).values("method_id", "criterion_id", column("text", code))
+        (f["criterion_id"], f["method_id"]): text(f, text_column)
+        for f in results["comparison.cells"]
     }
     result = {}
-    for row in rows:
+    for row in results["comparison"]:
         columns = columns_by[row["pk"]]
         result[row["pk"]] = {
             **comparison_summary(row, code),
@@ -245,8 +281,8 @@ def comparison_details(rows: list[dict], code: str) -> dict[int, dict]:
 # Aftercare.
 
 
-def aftercare_rows(code: str) -> QuerySet:
-    return published_rows(Aftercare, code, "title", "intro").order_by("pk")
+def aftercare_rows(code: str, at=None) -> QuerySet:
+    return published_rows(Aftercare, code, "title", "intro", at=at).order_by("pk")
 
 
 def aftercare_summary(row: dict, code: str) -> dict:
@@ -257,22 +293,16 @@ def aftercare_summary(row: dict, code: str) -> dict:
     }
 
 
-def aftercare_details(rows: list[dict], code: str) -> dict[int, dict]:
-    """Full timelines (stages × tracks with day ranges) for ``rows``, in three
-    queries. A track's method is named only where the method is visible."""
-    pks = [row["pk"] for row in rows]
-    if not pks:
-        return {}
-    stages_by = defaultdict(list)
-    for stage in (
-        AftercareStage.objects.filter(aftercare__in=pks)
+def aftercare_queries(code: str, aftercares: QuerySet, at) -> dict[str, QuerySet]:
+    """Full timelines (stages × tracks with day ranges) in four queries. A track's
+    method is named only where the method is visible."""
+    pks = aftercares.values("pk")
+    return {
+        "aftercare": aftercares,
+        "aftercare.stages": AftercareStage.objects.filter(aftercare__in=pks)
         .order_by("position", "pk")
-        .values("pk", "aftercare_id", "start_day", "end_day", column("label", code))
-    ):
-        stages_by[stage["aftercare_id"]].append(stage)
-    tracks_by = defaultdict(list)
-    for track in (
-        AftercareTrack.objects.filter(aftercare__in=pks)
+        .values("pk", "aftercare_id", "start_day", "end_day", column("label", code)),
+        "aftercare.tracks": AftercareTrack.objects.filter(aftercare__in=pks)
         .order_by("position", "pk")
         .values(
             "pk",
@@ -282,18 +312,28 @@ def aftercare_details(rows: list[dict], code: str) -> dict[int, dict]:
             "method__publish_at",
             "method__" + published_field(code),
             *method_ref_columns(code, "method__"),
-        )
-    ):
+        ),
+        "aftercare.entries": AftercareEntry.objects.filter(
+            stage__aftercare__in=pks
+        ).values("stage_id", "track_id", column("text", code)),
+    }
+
+
+def aftercare_details(results: Results, code: str) -> dict[int, dict]:
+    stages_by = defaultdict(list)
+    for stage in results["aftercare.stages"]:
+        stages_by[stage["aftercare_id"]].append(stage)
+    tracks_by = defaultdict(list)
+    for track in results["aftercare.tracks"]:
         tracks_by[track["aftercare_id"]].append(track)
+    text_column = column("text", code)
     cells = {
-        (e["stage_id"], e["track_id"]): text(e, column("text", code))
-        for e in AftercareEntry.objects.filter(stage__aftercare__in=pks).values(
-            "stage_id", "track_id", column("text", code)
-        )
+        (e["stage_id"], e["track_id"]): text(e, text_column)
+        for e in results["aftercare.entries"]
     }
     now = timezone.now()
     result = {}
-    for row in rows:
+    for row in results["aftercare"]:
         tracks = tracks_by[row["pk"]]
         result[row["pk"]] = {
             **aftercare_summary(row, code),
@@ -301,7 +341,7 @@ def aftercare_details(rows: list[dict], code: str) -> dict[int, dict]:
             "tracks": [
                 {
                     "label": text(t, column("label", code)),
-                    # A track of a method not published here keeps its (translated)
+                    # A track of a method not visible here keeps its (translated)
                     # label but names no method; it is still not shared care.
                     "shared": t["method_id"] is None,
                     "method": method_ref(t, code, "method__")
@@ -351,10 +391,10 @@ def aftercare_for_method(aftercare: dict, method_id: int | None) -> dict:
 # Item lists.
 
 
-def item_list_rows(code: str) -> QuerySet:
-    return published_rows(ItemList, code, "title", "intro", extra=["kind"]).order_by(
-        "pk"
-    )
+def item_list_rows(code: str, at=None) -> QuerySet:
+    return published_rows(
+        ItemList, code, "title", "intro", extra=["kind"], at=at
+    ).order_by("pk")
 
 
 def item_list_summary(row: dict, code: str) -> dict:
@@ -365,16 +405,18 @@ def item_list_summary(row: dict, code: str) -> dict:
     }
 
 
-def item_list_details(rows: list[dict], code: str) -> dict[int, dict]:
-    pks = [row["pk"] for row in rows]
-    if not pks:
-        return {}
-    items_by = defaultdict(list)
-    for item in (
-        ListItem.objects.filter(item_list__in=pks)
+def item_list_queries(code: str, item_lists: QuerySet) -> dict[str, QuerySet]:
+    return {
+        "itemlist": item_lists,
+        "itemlist.items": ListItem.objects.filter(item_list__in=item_lists.values("pk"))
         .order_by("position", "pk")
-        .values("item_list_id", *cols(code, "title", "text"))
-    ):
+        .values("item_list_id", *cols(code, "title", "text")),
+    }
+
+
+def item_list_details(results: Results, code: str) -> dict[int, dict]:
+    items_by = defaultdict(list)
+    for item in results["itemlist.items"]:
         items_by[item["item_list_id"]].append(
             {
                 "title": text(item, column("title", code)),
@@ -387,7 +429,7 @@ def item_list_details(rows: list[dict], code: str) -> dict[int, dict]:
             "intro": text(row, column("intro", code)),
             "items": items_by[row["pk"]],
         }
-        for row in rows
+        for row in results["itemlist"]
     }
 
 
@@ -403,9 +445,9 @@ CAUSE_TYPE_FIELDS = (
 )
 
 
-def cause_type_rows(code: str) -> QuerySet:
+def cause_type_rows(code: str, at=None) -> QuerySet:
     return published_rows(
-        CauseType, code, *CAUSE_TYPE_FIELDS, extra=["rule_out_first"]
+        CauseType, code, *CAUSE_TYPE_FIELDS, extra=["rule_out_first"], at=at
     ).order_by("position", "pk")
 
 
@@ -419,20 +461,23 @@ def cause_type_summary(row: dict, code: str) -> dict:
     }
 
 
-def cause_type_details(rows: list[dict], code: str) -> dict[int, dict]:
+def cause_type_queries(code: str, cause_types: QuerySet, at) -> dict[str, QuerySet]:
     """Cause types with their red flags, referral and visible methods (one query
     for the methods of all of them)."""
-    pks = [row["pk"] for row in rows]
-    if not pks:
-        return {}
-    through = CauseType.methods.through
-    methods_by = defaultdict(list)
-    for link in (
-        through.objects.filter(causetype__in=pks)
-        .filter(visible_q(code, "method__"))
+    return {
+        "causetype": cause_types,
+        "causetype.methods": CauseType.methods.through.objects.filter(
+            causetype__in=cause_types.values("pk")
+        )
+        .filter(visible_q(code, "method__", at=at))
         .order_by("method__position", "method__pk")
-        .values("causetype_id", *method_ref_columns(code, "method__"))
-    ):
+        .values("causetype_id", *method_ref_columns(code, "method__")),
+    }
+
+
+def cause_type_details(results: Results, code: str) -> dict[int, dict]:
+    methods_by = defaultdict(list)
+    for link in results["causetype.methods"]:
         methods_by[link["causetype_id"]].append(method_ref(link, code, "method__"))
     return {
         row["pk"]: {
@@ -443,7 +488,7 @@ def cause_type_details(rows: list[dict], code: str) -> dict[int, dict]:
             "refer_to": text(row, column("refer_to", code)),
             "methods": methods_by[row["pk"]],
         }
-        for row in rows
+        for row in results["causetype"]
     }
 
 
@@ -453,13 +498,14 @@ ARTICLE_LIST_FIELDS = ("title", "summary")
 ARTICLE_FIELDS = (*ARTICLE_LIST_FIELDS, "seo_title", "meta_description", "topic")
 
 
-def article_rows(code: str, *, detail: bool = False) -> QuerySet:
+def article_rows(code: str, *, detail: bool = False, at=None) -> QuerySet:
     fields = ARTICLE_FIELDS if detail else ARTICLE_LIST_FIELDS
     return published_rows(
         Article,
         code,
         *fields,
         extra=["publish_at", "last_reviewed", "reviewed_by"],
+        at=at,
     ).order_by("-publish_at", "pk")
 
 
@@ -473,10 +519,18 @@ def article_summary(row: dict, code: str) -> dict:
     }
 
 
-# Blocks whose content lives in another app register how to resolve it here (the FAQ
-# app adds "faq"): content never imports faq. A resolver gets the article's row and
-# the language and returns the block's extra fields.
-BlockResolver = Callable[[dict, str], dict]
+@dataclass(frozen=True)
+class BlockResolver:
+    """How a block kind whose content lives in another app is read (the FAQ app
+    registers "faq"): content never imports faq. ``queries(code, blocks, articles,
+    at)`` gets the article's blocks of that kind and the article (as ``pk``
+    subqueries) and returns querysets for the article's plan; ``build(results,
+    code)`` returns the block's extra fields from their rows."""
+
+    queries: Callable[[str, QuerySet, QuerySet, object], dict[str, QuerySet]]
+    build: Callable[[Results, str], dict]
+
+
 BLOCK_RESOLVERS: dict[str, BlockResolver] = {}
 
 
@@ -484,42 +538,61 @@ def register_block_resolver(kind: str, resolver: BlockResolver) -> None:
     BLOCK_RESOLVERS[kind] = resolver
 
 
-def article_detail(row: dict, code: str) -> dict:
-    from content.structured_data import article_structured_data
+def article_queries(code: str, slug: str, at) -> dict[str, QuerySet]:
+    """Everything the article with ``slug`` shows, each query keyed by the article
+    (a subquery), so that none waits for another's rows."""
+    articles = with_slug(article_rows(code, detail=True, at=at), code, slug)
+    pks = articles.values("pk")
+    blocks = ArticleBlock.objects.filter(article__in=pks)
 
-    blocks = list(
-        ArticleBlock.objects.filter(article=row["pk"])
-        .order_by("position", "pk")
-        .values(
+    def embedded(rows: QuerySet, key: str) -> QuerySet:
+        return rows.filter(pk__in=blocks.exclude(**{key: None}).values(key))
+
+    shows_cause_types = Exists(blocks.filter(kind=ArticleBlock.Kind.CAUSE_TYPES))
+    queries = {
+        "article": articles,
+        "article.blocks": blocks.order_by("position", "pk").values(
             "kind",
             "item_list_id",
             "comparison_id",
             "aftercare_id",
             "aftercare_method_id",
             *cols(code, "heading", "body", "cta_label", "cta_url"),
-        )
-    )
+        ),
+        **item_list_queries(code, embedded(item_list_rows(code, at), "item_list_id")),
+        **comparison_queries(
+            code, embedded(comparison_rows(code, at), "comparison_id"), at
+        ),
+        **aftercare_queries(
+            code, embedded(aftercare_rows(code, at), "aftercare_id"), at
+        ),
+        **cause_type_queries(
+            code, cause_type_rows(code, at).filter(shows_cause_types), at
+        ),
+    }
+    for kind, resolver in BLOCK_RESOLVERS.items():
+        queries.update(resolver.queries(code, blocks.filter(kind=kind), pks, at))
+    return queries
+
+
+def article_detail(results: Results, code: str) -> dict | None:
+    from content.structured_data import article_structured_data
+
+    row = first(results, "article")
+    if row is None:
+        return None
+    blocks = results["article.blocks"]
     kinds = {b["kind"] for b in blocks}
-
-    def embedded(rows_of, details_of, key):
-        ids = {b[key] for b in blocks if b[key]}
-        if not ids:
-            return {}
-        return details_of(list(rows_of(code).filter(pk__in=ids)), code)
-
-    lists = embedded(item_list_rows, item_list_details, "item_list_id")
-    comparisons = embedded(comparison_rows, comparison_details, "comparison_id")
-    aftercares = embedded(aftercare_rows, aftercare_details, "aftercare_id")
+    lists = item_list_details(results, code)
+    comparisons = comparison_details(results, code)
+    aftercares = aftercare_details(results, code)
+    cause_types = []
     if ArticleBlock.Kind.CAUSE_TYPES in kinds:
         # The block lists every visible cause type: a new one changes it.
         shown_type("causetype")
-    cause_types = (
-        list(cause_type_details(list(cause_type_rows(code)), code).values())
-        if ArticleBlock.Kind.CAUSE_TYPES in kinds
-        else []
-    )
+        cause_types = list(cause_type_details(results, code).values())
     resolved = {
-        kind: resolver(row, code)
+        kind: resolver.build(results, code)
         for kind, resolver in BLOCK_RESOLVERS.items()
         if kind in kinds
     }
@@ -567,6 +640,41 @@ def article_detail(row: dict, code: str) -> dict:
     return detail
 
 
+# One compiled plan per detail endpoint (see clinic/api/plans.py).
+
+ARTICLE_PLAN = Plan("article", article_queries)
+METHOD_PLAN = Plan(
+    "method",
+    lambda code, slug, at: method_queries(
+        code, with_slug(method_rows(code, at), code, slug), at
+    ),
+)
+COMPARISON_PLAN = Plan(
+    "comparison",
+    lambda code, slug, at: comparison_queries(
+        code, with_slug(comparison_rows(code, at), code, slug), at
+    ),
+)
+AFTERCARE_PLAN = Plan(
+    "aftercare",
+    lambda code, slug, at: aftercare_queries(
+        code, with_slug(aftercare_rows(code, at), code, slug), at
+    ),
+)
+ITEM_LIST_PLAN = Plan(
+    "itemlist",
+    lambda code, slug, at: item_list_queries(
+        code, with_slug(item_list_rows(code, at), code, slug)
+    ),
+)
+CAUSE_TYPE_PLAN = Plan(
+    "causetype",
+    lambda code, slug, at: cause_type_queries(
+        code, with_slug(cause_type_rows(code, at), code, slug), at
+    ),
+)
+
+
 # The clinic.
 
 
@@ -594,7 +702,12 @@ def clinic_profile(code: str) -> dict | None:
     )
     list_ids = {row["trust_points_id"], row["care_system_id"]} - {None}
     lists = (
-        item_list_details(list(item_list_rows(code).filter(pk__in=list_ids)), code)
+        item_list_details(
+            evaluate(
+                item_list_queries(code, item_list_rows(code).filter(pk__in=list_ids))
+            ),
+            code,
+        )
         if list_ids
         else {}
     )

@@ -46,10 +46,8 @@ class ArticleDetail(SlugDetailView):
     model = Article
 
     def lookup(self, slug):
-        row = selectors.by_slug(
-            selectors.article_rows(self.locale, detail=True), self.locale, slug
-        )
-        return row and selectors.article_detail(row, self.locale)
+        results = selectors.ARTICLE_PLAN.run(self.locale, slug=slug)
+        return selectors.article_detail(results, self.locale)
 
 
 @list_schema(serializers.CauseTypeSummarySerializer, tag="cause types")
@@ -72,10 +70,9 @@ class CauseTypeDetail(SlugDetailView):
     model = CauseType
 
     def lookup(self, slug):
-        row = selectors.by_slug(
-            selectors.cause_type_rows(self.locale), self.locale, slug
-        )
-        return row and selectors.cause_type_details([row], self.locale)[row["pk"]]
+        results = selectors.CAUSE_TYPE_PLAN.run(self.locale, slug=slug)
+        found = selectors.cause_type_details(results, self.locale)
+        return next(iter(found.values()), None)
 
 
 @list_schema(serializers.MethodSummarySerializer, tag="methods")
@@ -98,8 +95,8 @@ class MethodDetail(SlugDetailView):
     model = Method
 
     def lookup(self, slug):
-        row = selectors.by_slug(selectors.method_rows(self.locale), self.locale, slug)
-        return row and selectors.method_detail(row, self.locale)
+        results = selectors.METHOD_PLAN.run(self.locale, slug=slug)
+        return selectors.method_detail(results, self.locale)
 
 
 @list_schema(serializers.ComparisonSummarySerializer, tag="comparisons")
@@ -122,10 +119,9 @@ class ComparisonDetail(SlugDetailView):
     model = Comparison
 
     def lookup(self, slug):
-        row = selectors.by_slug(
-            selectors.comparison_rows(self.locale), self.locale, slug
-        )
-        return row and selectors.comparison_details([row], self.locale)[row["pk"]]
+        results = selectors.COMPARISON_PLAN.run(self.locale, slug=slug)
+        found = selectors.comparison_details(results, self.locale)
+        return next(iter(found.values()), None)
 
 
 @list_schema(serializers.AftercareSummarySerializer, tag="aftercare")
@@ -148,13 +144,10 @@ class AftercareDetail(SlugDetailView):
     model = Aftercare
 
     def lookup(self, slug):
-        row = selectors.by_slug(
-            selectors.aftercare_rows(self.locale), self.locale, slug
-        )
-        if row is None:
-            return None
-        detail = selectors.aftercare_details([row], self.locale)[row["pk"]]
-        return selectors.aftercare_for_method(detail, None)
+        results = selectors.AFTERCARE_PLAN.run(self.locale, slug=slug)
+        found = selectors.aftercare_details(results, self.locale)
+        detail = next(iter(found.values()), None)
+        return detail and selectors.aftercare_for_method(detail, None)
 
 
 @list_schema(serializers.ItemListSummarySerializer, tag="item lists")
@@ -177,10 +170,9 @@ class ItemListDetail(SlugDetailView):
     model = ItemList
 
     def lookup(self, slug):
-        row = selectors.by_slug(
-            selectors.item_list_rows(self.locale), self.locale, slug
-        )
-        return row and selectors.item_list_details([row], self.locale)[row["pk"]]
+        results = selectors.ITEM_LIST_PLAN.run(self.locale, slug=slug)
+        found = selectors.item_list_details(results, self.locale)
+        return next(iter(found.values()), None)
 
 
 @locale_only_schema(serializers.ClinicProfileSerializer, tag="clinic")

@@ -11,8 +11,8 @@ class FaqConfig(AppConfig):
         # tells content how to resolve the block.
         from content.selectors import register_block_resolver
         from content.serializers import register_block_serializer
-        from faq.selectors import article_faq
+        from faq.selectors import ARTICLE_FAQ
         from faq.serializers import FAQBlockSerializer
 
-        register_block_resolver("faq", article_faq)
+        register_block_resolver("faq", ARTICLE_FAQ)
         register_block_serializer("faq", FAQBlockSerializer)

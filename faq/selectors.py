@@ -18,14 +18,14 @@ from clinic.api.representation import (
 from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import published_field, visible_q
 from content.models import Article, CauseType, Method
-from content.selectors import cols, slug_elsewhere
+from content.selectors import BlockResolver, cols, slug_elsewhere
 from faq.models import FAQCategory, FAQItem
 from faq.search import search_words
 
 
-def item_rows(code: str) -> QuerySet:
+def item_rows(code: str, at=None) -> QuerySet:
     return (
-        FAQItem.objects.published(code)
+        FAQItem.objects.published(code, at=at)
         .order_by("position", "pk")
         .values(
             "pk",
@@ -114,10 +114,21 @@ def filter_items(
     return rows
 
 
-def article_faq(article_row: dict, code: str) -> dict:
+def article_faq_queries(code: str, blocks: QuerySet, articles: QuerySet, at) -> dict:
+    """The visible FAQ items of the article, read only when it has an FAQ block."""
+    return {
+        "article.faq": item_rows(code, at)
+        .filter(articles__in=articles)
+        .filter(Exists(blocks))
+    }
+
+
+def article_faq(results: dict, code: str) -> dict:
     """The FAQ block of an article: its visible FAQ items in editor order."""
-    rows = item_rows(code).filter(articles=article_row["pk"])
-    return {"items": [item_summary(row, code) for row in rows]}
+    return {"items": [item_summary(row, code) for row in results["article.faq"]]}
+
+
+ARTICLE_FAQ = BlockResolver(queries=article_faq_queries, build=article_faq)
 
 
 # Categories: a label, shown in a language when it has a visible item there.
