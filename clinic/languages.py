@@ -1,5 +1,7 @@
 """The content languages: codes, names and column names."""
 
+import functools
+
 from django.conf import settings
 from modeltranslation.utils import build_localized_fieldname
 
@@ -8,6 +10,9 @@ LANGUAGE_CODES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAG
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
+# Pure and called a few hundred times per API response: remembered (the pairs are
+# fields × four languages, a few hundred in all).
+@functools.lru_cache(maxsize=2048)
 def column(field: str, code: str) -> str:
     """The database column of ``field`` in language ``code`` (``slug_zh_hans``)."""
     return build_localized_fieldname(field, code)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from clinic.api.cache import shown, shown_type
@@ -522,9 +522,9 @@ def article_summary(row: dict, code: str) -> dict:
 @dataclass(frozen=True)
 class BlockResolver:
     """How a block kind whose content lives in another app is read (the FAQ app
-    registers "faq"): content never imports faq. ``queries(code, blocks, articles,
-    at)`` gets the article's blocks of that kind and the article (as ``pk``
-    subqueries) and returns querysets for the article's plan; ``build(results,
+    registers "faq"): content never imports faq. ``queries(code, blocks, article,
+    at)`` gets the article's blocks of that kind (a queryset) and the article's pk
+    (a scalar subquery) and returns querysets for the article's plan; ``build(results,
     code)`` returns the block's extra fields from their rows."""
 
     queries: Callable[[str, QuerySet, QuerySet, object], dict[str, QuerySet]]
@@ -542,8 +542,10 @@ def article_queries(code: str, slug: str, at) -> dict[str, QuerySet]:
     """Everything the article with ``slug`` shows, each query keyed by the article
     (a subquery), so that none waits for another's rows."""
     articles = with_slug(article_rows(code, detail=True, at=at), code, slug)
-    pks = articles.values("pk")
-    blocks = ArticleBlock.objects.filter(article__in=pks)
+    # A scalar subquery: PostgreSQL finds the article once per SELECT and then
+    # walks the article_id indexes (an IN here made it a semi-join each time).
+    article = Subquery(articles.values("pk")[:1])
+    blocks = ArticleBlock.objects.filter(article=article)
 
     def embedded(rows: QuerySet, key: str) -> QuerySet:
         return rows.filter(pk__in=blocks.exclude(**{key: None}).values(key))
@@ -571,7 +573,7 @@ def article_queries(code: str, slug: str, at) -> dict[str, QuerySet]:
         ),
     }
     for kind, resolver in BLOCK_RESOLVERS.items():
-        queries.update(resolver.queries(code, blocks.filter(kind=kind), pks, at))
+        queries.update(resolver.queries(code, blocks.filter(kind=kind), article, at))
     return queries
 
 

@@ -114,11 +114,11 @@ def filter_items(
     return rows
 
 
-def article_faq_queries(code: str, blocks: QuerySet, articles: QuerySet, at) -> dict:
+def article_faq_queries(code: str, blocks: QuerySet, article, at) -> dict:
     """The visible FAQ items of the article, read only when it has an FAQ block."""
     return {
         "article.faq": item_rows(code, at)
-        .filter(articles__in=articles)
+        .filter(articles=article)
         .filter(Exists(blocks))
     }
 

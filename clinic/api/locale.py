@@ -5,6 +5,8 @@ answer in different languages. The codes are Django's (``zh-hans``); ``hreflang`
 ``Content-Language`` use their BCP 47 form (``zh-Hans``).
 """
 
+import functools
+
 from django.utils.translation import get_language_info, to_language
 
 from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
@@ -12,6 +14,7 @@ from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 LOCALE_PARAM = "locale"
 
 
+@functools.lru_cache(maxsize=64)
 def hreflang(code: str) -> str:
     """The BCP 47 tag of a Django language code: ``zh-hans`` → ``zh-Hans``."""
     language, _sep, rest = to_language(code).partition("-")

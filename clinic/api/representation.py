@@ -70,13 +70,22 @@ def alternates(row: dict, *, slug: bool = True) -> dict:
     slug, and the ``x_default`` version. The object is visible, so its publish time
     has come and the flags alone tell."""
     languages = []
-    for code in LANGUAGE_CODES:
-        if row[published_field(code)]:
-            entry = {"locale": code, "hreflang": hreflang(code)}
+    for code, flag, slug_column, tag in _ALTERNATE_COLUMNS():
+        if row[flag]:
+            entry = {"locale": code, "hreflang": tag}
             if slug:
-                entry["slug"] = row[column("slug", code)]
+                entry["slug"] = row[slug_column]
             languages.append(entry)
     return {"languages": languages, "x_default": x_default(languages)}
+
+
+@functools.cache
+def _ALTERNATE_COLUMNS() -> tuple[tuple[str, str, str, str], ...]:  # noqa: N802
+    """(code, published flag, slug column, hreflang) of each language, in order."""
+    return tuple(
+        (code, published_field(code), column("slug", code), hreflang(code))
+        for code in LANGUAGE_CODES
+    )
 
 
 def x_default(languages: list[dict]) -> dict | None:
