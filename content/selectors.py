@@ -234,10 +234,14 @@ def comparison_queries(code: str, comparisons: QuerySet, at) -> dict[str, QueryS
             "criterion__key",
             *cols(code, "name", prefix="criterion__"),
         ),
+        # Looked up by (criterion, method): no order, so none of the joins and the
+        # sort the model's default ordering would add.
         "comparison.cells": MethodFact.objects.filter(
             method__in=columns.values("method_id"),
             criterion__in=rows.values("criterion_id"),
-        ).values("method_id", "criterion_id", column("text", code)),
+        )
+        .order_by()
+        .values("method_id", "criterion_id", column("text", code)),
     }
 
 
@@ -313,9 +317,9 @@ def aftercare_queries(code: str, aftercares: QuerySet, at) -> dict[str, QuerySet
             "method__" + published_field(code),
             *method_ref_columns(code, "method__"),
         ),
-        "aftercare.entries": AftercareEntry.objects.filter(
-            stage__aftercare__in=pks
-        ).values("stage_id", "track_id", column("text", code)),
+        "aftercare.entries": AftercareEntry.objects.filter(stage__aftercare__in=pks)
+        .order_by()
+        .values("stage_id", "track_id", column("text", code)),
     }
 
 
@@ -544,7 +548,7 @@ def article_queries(code: str, slug: str, at) -> dict[str, QuerySet]:
     articles = with_slug(article_rows(code, detail=True, at=at), code, slug)
     # A scalar subquery: PostgreSQL finds the article once per SELECT and then
     # walks the article_id indexes (an IN here made it a semi-join each time).
-    article = Subquery(articles.values("pk")[:1])
+    article = Subquery(articles.order_by().values("pk")[:1])
     blocks = ArticleBlock.objects.filter(article=article)
 
     def embedded(rows: QuerySet, key: str) -> QuerySet:
