@@ -48,7 +48,13 @@ def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
         scheme, sep, _rest = value.strip().partition(":")
         if not sep or scheme.lower() not in URL_SCHEMES:
             return None
+    if tag == "ol" and attribute == "start" and not _NUMBER.fullmatch(value):
+        # A list number, nothing else (nh3 passes any text through).
+        return None
     return value
+
+
+_NUMBER = re.compile(r"[0-9]{1,6}")
 
 
 _cleaner = nh3.Cleaner(
@@ -73,7 +79,16 @@ def sanitize(html: str | None) -> str:
         return ""
     cleaned = _cleaner.clean(html).strip()
     # An editor's empty paragraph (<p></p>, <p><br></p>) is empty, not content.
-    return cleaned if plain_text(cleaned) else ""
+    return cleaned if _shows_text(cleaned) else ""
+
+
+# Characters that take no room: a paragraph of only these shows nothing. They are
+# kept inside text (a zero-width joiner is part of an emoji like 👩‍⚕️).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _shows_text(html: str) -> bool:
+    return bool(plain_text(html).translate(_INVISIBLE).strip())
 
 
 def is_empty(value) -> bool:
@@ -81,9 +96,9 @@ def is_empty(value) -> bool:
     if value is None:
         return True
     text = str(value)
-    if not text.strip():
+    if not text.translate(_INVISIBLE).strip():
         return True
-    return "<" in text and not plain_text(text)
+    return "<" in text and not _shows_text(text)
 
 
 @functools.lru_cache(maxsize=MEMO_SIZE)
@@ -115,3 +130,12 @@ class RichTextField(ProseEditorField):
         value = sanitize(model_instance.__dict__.get(self.attname))
         model_instance.__dict__[self.attname] = value
         return value
+
+    def get_db_prep_save(self, value, connection):
+        # QuerySet.update() and bulk_update() write values without pre_save():
+        # sanitize every value on its way to the database. Expressions (F(),
+        # Concat(), raw SQL) are not values and still bypass this; the API
+        # sanitizes again on output for those.
+        if isinstance(value, str):
+            value = sanitize(value)
+        return super().get_db_prep_save(value, connection)

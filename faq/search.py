@@ -8,11 +8,13 @@ column: no ``UPPER()`` of every row at query time, and on PostgreSQL a trigram i
 
 from __future__ import annotations
 
-from clinic.richtext import plain_text
+from clinic.richtext import plain_text, sanitize
 
 
 def search_text(question: str | None, answer: str | None) -> str:
-    parts = [plain_text(question), plain_text(answer)]
+    # The answer as it will be stored and shown: sanitized first (FAQItem.save runs
+    # before the field sanitizes), so a script's text is never searchable.
+    parts = [plain_text(question), plain_text(sanitize(answer))]
     return " ".join(part for part in parts if part).casefold()
 
 
