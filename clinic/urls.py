@@ -2,11 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerView,
-)
 
 from clinic.api import views as api
 
@@ -14,24 +9,14 @@ admin.site.site_header = _("Clinic content")
 admin.site.site_title = _("Clinic content")
 admin.site.index_title = _("Patient education content and FAQ")
 
-# The schema and docs views answer GET and HEAD only, like every public view.
-READ_ONLY = {"http_method_names": ["get", "head"]}
-
 api_v1 = [
     path("", api.ApiRoot.as_view(), name="api-root"),
     path("locales/", api.LocaleList.as_view(), name="locales"),
     path("sitemap/", api.Sitemap.as_view(), name="sitemap"),
-    path("schema/", SpectacularAPIView.as_view(**READ_ONLY), name="schema"),
-    path(
-        "docs/",
-        SpectacularSwaggerView.as_view(url_name="schema", **READ_ONLY),
-        name="swagger-ui",
-    ),
-    path(
-        "redoc/",
-        SpectacularRedocView.as_view(url_name="schema", **READ_ONLY),
-        name="redoc",
-    ),
+    # drf-spectacular's views, read-only and strict like the others.
+    path("schema/", api.SchemaView.as_view(), name="schema"),
+    path("docs/", api.SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", api.RedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("content.urls")),
     path("", include("faq.urls")),
 ]

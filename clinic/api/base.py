@@ -15,6 +15,30 @@ from clinic.api.pagination import Pagination
 from clinic.languages import LANGUAGE_CODES
 
 
+def check_query_params(params, allowed: list[str]) -> None:
+    """A 400 for a query parameter not in ``allowed`` or given more than once."""
+    unknown = sorted(name for name in params if name not in allowed)
+    if unknown:
+        raise ApiError(
+            "Unknown query parameter(s): {names}. This endpoint accepts: "
+            "{allowed}.".format(
+                names=", ".join(n[:40] for n in unknown[:10]),
+                allowed=", ".join(allowed) or "none",
+            ),
+            code="unknown_parameter",
+            details={"unknown": [n[:40] for n in unknown[:10]], "allowed": allowed},
+        )
+    repeated = sorted(name for name in params if len(params.getlist(name)) > 1)
+    if repeated:
+        raise ApiError(
+            "Query parameter(s) given more than once: {names}.".format(
+                names=", ".join(repeated)
+            ),
+            code="invalid_parameter",
+            details={"repeated": repeated},
+        )
+
+
 class PublicView(APIView):
     """Anonymous GET/HEAD only. The project's default permission is IsAdminUser
     (deny by default); public views opt in here, one by one."""
@@ -71,28 +95,13 @@ class PublicView(APIView):
         return allowed
 
     def check_query_params(self, request) -> None:
-        allowed = self.allowed_query_params()
-        params = request.query_params
-        unknown = sorted(name for name in params if name not in allowed)
-        if unknown:
-            raise ApiError(
-                "Unknown query parameter(s): {names}. This endpoint accepts: "
-                "{allowed}.".format(
-                    names=", ".join(n[:40] for n in unknown[:10]),
-                    allowed=", ".join(allowed) or "none",
-                ),
-                code="unknown_parameter",
-                details={"unknown": [n[:40] for n in unknown[:10]], "allowed": allowed},
-            )
-        repeated = sorted(name for name in params if len(params.getlist(name)) > 1)
-        if repeated:
-            raise ApiError(
-                "Query parameter(s) given more than once: {names}.".format(
-                    names=", ".join(repeated)
-                ),
-                code="invalid_parameter",
-                details={"repeated": repeated},
-            )
+        check_query_params(request.query_params, self.allowed_query_params())
+
+    def perform_content_negotiation(self, request, force=False):
+        renderer, _media_type = super().perform_content_negotiation(request, force)
+        # The client's media type parameters (DRF honours ``indent=``) do not change
+        # the bytes: one representation per URL, the one the cache stores.
+        return renderer, renderer.media_type
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

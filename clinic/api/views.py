@@ -5,10 +5,16 @@ from __future__ import annotations
 from django.db.models import Count, F, Value
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from clinic.api import schema
-from clinic.api.base import ListView, PublicView
+from clinic.api.base import ListView, PublicView, check_query_params
 from clinic.api.errors import ApiError
 from clinic.api.locale import english_name, hreflang, native_name
 from clinic.api.representation import alternates, iso
@@ -232,3 +238,36 @@ class Sitemap(ListView):
 
     def represent(self, rows):
         return [sitemap_entry(row, self.locale) for row in rows]
+
+
+class StrictDocumentation:
+    """drf-spectacular's schema and documentation views, GET/HEAD only and as strict
+    as the public views: no query parameter. Their ``lang`` and ``version`` would
+    echo client input into the schema, the pages and the schema's
+    Content-Disposition header (where a newline was a 500)."""
+
+    http_method_names = ["get", "head"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method.lower() in self.http_method_names:
+            check_query_params(request.query_params, [])
+
+    def handle_exception(self, exc):
+        # The pages render HTML; their errors are the API's JSON error shape.
+        renderer = api_settings.DEFAULT_RENDERER_CLASSES[0]()
+        self.request.accepted_renderer = renderer
+        self.request.accepted_media_type = renderer.media_type
+        return super().handle_exception(exc)
+
+
+class SchemaView(StrictDocumentation, SpectacularAPIView):
+    """The OpenAPI 3 schema (YAML; JSON with ``Accept: application/json``)."""
+
+
+class SwaggerView(StrictDocumentation, SpectacularSwaggerView):
+    """Swagger UI on the schema."""
+
+
+class RedocView(StrictDocumentation, SpectacularRedocView):
+    """Redoc on the schema."""
