@@ -1,5 +1,13 @@
 """Project middleware."""
 
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+from csp.constants import NONE, SELF
+from csp.middleware import CSPMiddleware
 from django.middleware.locale import LocaleMiddleware
 
 from clinic.api.errors import is_api
@@ -21,3 +29,63 @@ class AdminLocaleMiddleware(LocaleMiddleware):
         if is_api(request):
             return response
         return super().process_response(request, response)
+
+
+# The documentation pages (drf-spectacular's Swagger UI and Redoc templates).
+DOCS_PATHS = frozenset({"/api/v1/docs/", "/api/v1/redoc/"})
+# Inline scripts as those templates write them: a bare <script> element.
+INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+# The import map django-prose-editor's widget writes into admin pages (django-js-asset).
+# CSP treats an inline import map as an inline script.
+IMPORT_MAP = re.compile(rb'<script type="importmap">(.*?)</script>', re.DOTALL)
+# JSON is never rendered as a document: it may load, run and embed nothing.
+API_POLICY = {"default-src": [NONE], "frame-ancestors": [NONE]}
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp with a policy per kind of response.
+
+    - the admin and everything outside ``/api/``: ``CONTENT_SECURITY_POLICY``
+      (self only), plus the SHA-256 of the page's import map if it has one: the rich
+      text editor's modules are loaded through it. An import map only renames
+      modules; what it can point to is still limited to this origin by
+      ``script-src``;
+    - the docs pages: that policy plus the SHA-256 of each inline script of the page
+      (drf-spectacular's Swagger UI template inlines its start-up code; hashing it
+      needs no change to the template, which a nonce would) and ``worker-src
+      blob:``, where Redoc runs its search index. Nothing in those scripts comes
+      from the request unescaped, so the hashes admit only the template's own code.
+      Styles stay ``'unsafe-inline'``: Redoc's styled-components write <style>
+      elements at run time, which no hash can know in advance;
+    - other API responses: nothing allowed at all.
+    """
+
+    def process_response(self, request, response):
+        path = request.path_info
+        html = not response.streaming and response.get("Content-Type", "").startswith(
+            "text/html"
+        )
+        if path in DOCS_PATHS:
+            # drf-spectacular relaxes this on Swagger UI for OAuth2 login pop-ups;
+            # the API has no login.
+            if response.get("Cross-Origin-Opener-Policy") == "unsafe-none":
+                response["Cross-Origin-Opener-Policy"] = "same-origin"
+            if html:
+                response._csp_update = {
+                    "script-src": _hashes(INLINE_SCRIPT, response),
+                    "worker-src": [SELF, "blob:"],
+                }
+        elif is_api(request):
+            response._csp_config = API_POLICY
+        elif html:
+            import_maps = _hashes(IMPORT_MAP, response)
+            if import_maps:
+                response._csp_update = {"script-src": import_maps}
+        return super().process_response(request, response)
+
+
+def _hashes(pattern: re.Pattern, response) -> list[str]:
+    return [
+        f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
+        for script in pattern.findall(response.content)
+    ]

@@ -8,6 +8,7 @@ Every variable is documented in ``.env.example``.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "corsheaders",
+    "axes",
     "adminsortable2",
     "django_prose_editor",
     "clinic",
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     # Outermost: every error under /api/ leaves as the one JSON error shape.
     "clinic.api.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, per kind of page (see the class).
+    "clinic.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Public API responses from the shared cache, with validators and Cache-Control;
@@ -69,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -134,6 +140,13 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes first: it refuses a locked-out (username, address) before the password
+# is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -194,9 +207,16 @@ PORT = env.int("PORT", default=8000)
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 
 # Anonymous rate limit per client address for the public API, e.g. "600/minute";
-# empty (the default) leaves rate limiting to the CDN in front. Behind proxies,
-# NUM_PROXIES says how many X-Forwarded-For hops to trust.
+# empty (the default) leaves rate limiting to the CDN in front. Read on every request
+# (clinic.throttling.ApiRateThrottle), so it can be changed without a code change.
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="") or None
+# How many proxies in front append the address they saw to X-Forwarded-For: the
+# client is the NUM_PROXIES-th address from the right; anything left of it was sent
+# by the client and is ignored. 0 (the default, no proxy) uses the connecting
+# address and ignores X-Forwarded-For altogether. Used by the API rate limit and the
+# admin login lockout alike (clinic.throttling.client_ip). DRF's own default (None)
+# would key on the whole header as sent, which any client can vary at will.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # HTTP caching of the public API (clinic/api/cache.py). Responses carry
 # Cache-Control: public, max-age=MAX_AGE (browsers), s-maxage=S_MAXAGE (the CDN, which
@@ -225,11 +245,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     # Deny by default: public views opt in with AllowAny, one by one.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_THROTTLE_CLASSES": (
-        ["rest_framework.throttling.AnonRateThrottle"] if API_THROTTLE_RATE else []
-    ),
-    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_RATE},
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    # Always installed; it reads API_THROTTLE_RATE per request and lets everything
+    # through while that is empty.
+    "DEFAULT_THROTTLE_CLASSES": ["clinic.throttling.ApiRateThrottle"],
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "clinic.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -288,12 +307,77 @@ LOGGING = {
     },
 }
 
+# HTTPS and headers (README, "Security"). Behind a proxy that terminates HTTPS, the
+# proxy must set X-Forwarded-Proto itself (overwriting what the client sent).
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https")
     if env.bool("BEHIND_HTTPS_PROXY", default=False)
     else None
 )
+# Plain-HTTP requests are redirected to HTTPS when HTTPS is terminated in front;
+# SECURE_REDIRECT_EXEMPT (regexes) lets a load balancer's plain health check through.
+SECURE_SSL_REDIRECT = env.bool(
+    "SECURE_SSL_REDIRECT", default=not DEBUG and bool(SECURE_PROXY_SSL_HEADER)
+)
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+# HSTS is sent on HTTPS responses only, and never in DEBUG. Roll it out in stages:
+# a short max-age first (the default, one hour), then a year, then subdomains, then
+# preload (hard to undo: browsers ship the list).
+SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("HSTS_SECONDS", default=3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 SESSION_COOKIE_SECURE = env.bool(
     "SECURE_COOKIES", default=not DEBUG and bool(SECURE_PROXY_SSL_HEADER)
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Not HttpOnly: django-admin-sortable2's drag-and-drop reads the CSRF cookie from
+# JavaScript to post the new order. The token is not a secret from the page itself.
+CSRF_COOKIE_HTTPONLY = False
+
+# Content-Security-Policy (django-csp; Django 5.2 has none built in). This is the
+# admin's policy: nothing from any other origin. Inline styles are allowed because
+# the admin, django-prose-editor and modeltranslation's tabs write style attributes;
+# scripts are never inline. clinic.middleware.ContentSecurityPolicyMiddleware gives
+# the API's JSON a policy that allows nothing, and the docs pages the hashes of their
+# inline scripts plus what Redoc needs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Admin login lockout (django-axes, README "Security"). Failures are counted per
+# (username, client address): an attacker locks out only the pairs they try, never
+# every editor behind the same office proxy or NAT, and guessing one editor's
+# password from one address stops after AXES_FAILURE_LIMIT tries for
+# AXES_COOLOFF_TIME hours. The client address is the one the API throttle uses
+# (NUM_PROXIES trusted hops), so a forged X-Forwarded-For entry changes nothing.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)
+AXES_RESET_ON_SUCCESS = True
+# Locks are lifted with `manage.py axes_reset` (or axes_reset_username); the admin
+# lists content only.
+AXES_ENABLE_ADMIN = False
+AXES_CLIENT_IP_CALLABLE = "clinic.throttling.client_ip"
+AXES_LOCKOUT_TEMPLATE = "clinic/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Usernames, never passwords, in the failure log; no access log of every login.
+AXES_DISABLE_ACCESS_LOG = True

@@ -1,0 +1,54 @@
+"""Who a request comes from, behind trusted proxies: the key of the API rate limit
+and of the admin login lockout (django-axes), so both count the same client.
+
+Apart from ``clinic.middleware`` because DRF imports the throttle class while
+``rest_framework.views`` loads, which ``clinic.api.errors`` (and so the middleware)
+imports.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+from rest_framework.throttling import AnonRateThrottle
+
+
+def client_ip(request) -> str:
+    """The client's address: the ``NUM_PROXIES``-th entry of X-Forwarded-For from
+    the right (what the last trusted proxy saw), else the connecting address.
+
+    Entries further left were written by the client and are never trusted. This is
+    DRF's reading of ``NUM_PROXIES``; django-ipware's ``proxy_count`` counts proxy
+    addresses *inside* the header instead, so one proxy that appends the client's
+    address (nginx's ``$proxy_add_x_forwarded_for``) would give no address at all.
+    An entry that is not an IP address (a proxy missing from the path) falls back
+    to the connecting address, which is what django-axes can store.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if not hops or not forwarded:
+        return remote
+    addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+    if not addresses:
+        return remote
+    candidate = addresses[-min(hops, len(addresses))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+class ApiRateThrottle(AnonRateThrottle):
+    """``API_THROTTLE_RATE`` per client address (``client_ip``); no limit while the
+    setting is empty. The rate is read per request rather than at import, as DRF's
+    ``THROTTLE_RATES`` class attribute is, so a deployment (and a test) sets it in one
+    place."""
+
+    def __init__(self):
+        self.rate = settings.API_THROTTLE_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+    def get_ident(self, request) -> str:
+        return client_ip(request)
