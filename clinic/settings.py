@@ -57,6 +57,8 @@ MIDDLEWARE = [
     # Outermost: every error under /api/ leaves as the one JSON error shape.
     "clinic.api.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the API cache, so answers it gives early (a 429) are framed like all.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response, per kind of page (see the class).
     "clinic.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -72,7 +74,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -52,3 +52,43 @@ class ApiRateThrottle(AnonRateThrottle):
 
     def get_ident(self, request) -> str:
         return client_ip(request)
+
+    def get_cache_key(self, request, view):
+        # The public API is anonymous (no authentication classes): every client is
+        # keyed by address. Not asking ``request.user`` also lets the API cache's
+        # middleware, which runs before authentication, use this throttle.
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+    def allow_request(self, request, view):
+        if getattr(request, "api_throttle_counted", False):
+            return True  # counted already, before the response cache
+        return super().allow_request(request, view)
+
+
+def throttle_api_read(request):
+    """Count an anonymous API read against ``API_THROTTLE_RATE`` before any cache
+    answers it (``ApiCacheMiddleware`` calls this first), so a burst of one cached URL
+    is limited like any other. Returns the JSON 429 when over the rate, else None.
+    The view's own throttle then lets the request through uncounted."""
+    from rest_framework.exceptions import Throttled
+
+    from clinic.api.errors import json_error
+
+    if not settings.API_THROTTLE_RATE:
+        return None
+    throttle = ApiRateThrottle()
+    if throttle.allow_request(request, None):
+        request.api_throttle_counted = True
+        return None
+    refused = Throttled(throttle.wait())  # what DRF's views raise: the same text
+    seconds = max(1, refused.wait or 1)
+    return json_error(
+        429,
+        str(refused.detail),
+        code="throttled",
+        details={"retry_after": seconds},
+        headers={"Retry-After": str(seconds), "Cache-Control": "no-store"},
+    )

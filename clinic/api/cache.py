@@ -45,6 +45,7 @@ from django.utils.http import http_date
 from clinic.api.locale import LOCALE_PARAM
 from clinic.content_version import VERSION_KEY, new_token, token_time
 from clinic.languages import DEFAULT_LANGUAGE
+from clinic.throttling import throttle_api_read
 
 logger = logging.getLogger("clinic.cache")
 
@@ -173,6 +174,9 @@ class ApiCacheMiddleware:
             PREFIX
         ):
             return self.get_response(request)
+        refused = throttle_api_read(request)
+        if refused is not None:
+            return refused
         conf = settings.API_CACHE
         cache = caches[conf["ALIAS"]] if conf["ENABLED"] else None
         key = version = entry = None

@@ -64,6 +64,8 @@ class CachedApiApplication:
             environ.get("REQUEST_METHOD") != "GET"
             or not environ.get("PATH_INFO", "").startswith(PREFIX)
             or not settings.API_CACHE["ENABLED"]
+            # With a rate limit every read is counted, in Django (ApiCacheMiddleware).
+            or settings.API_THROTTLE_RATE
             or any(name in environ for name in PASS_THROUGH)
         ):
             return self.application(environ, start_response)
