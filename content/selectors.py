@@ -114,6 +114,14 @@ def first(results: Results, name: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def grouped(rows: list[dict], key: str) -> defaultdict[int, list[dict]]:
+    """``rows`` by their ``key`` column, each group in the rows' order."""
+    by = defaultdict(list)
+    for row in rows:
+        by[row[key]].append(row)
+    return by
+
+
 # Methods.
 
 
@@ -246,12 +254,8 @@ def comparison_queries(code: str, comparisons: QuerySet, at) -> dict[str, QueryS
 
 
 def comparison_details(results: Results, code: str) -> dict[int, dict]:
-    columns_by = defaultdict(list)
-    for col in results["comparison.columns"]:
-        columns_by[col["comparison_id"]].append(col)
-    rows_by = defaultdict(list)
-    for r in results["comparison.rows"]:
-        rows_by[r["comparison_id"]].append(r)
+    columns_by = grouped(results["comparison.columns"], "comparison_id")
+    rows_by = grouped(results["comparison.rows"], "comparison_id")
     text_column = column("text", code)
     cells = {
         (f["criterion_id"], f["method_id"]): text(f, text_column)
@@ -324,12 +328,8 @@ def aftercare_queries(code: str, aftercares: QuerySet, at) -> dict[str, QuerySet
 
 
 def aftercare_details(results: Results, code: str) -> dict[int, dict]:
-    stages_by = defaultdict(list)
-    for stage in results["aftercare.stages"]:
-        stages_by[stage["aftercare_id"]].append(stage)
-    tracks_by = defaultdict(list)
-    for track in results["aftercare.tracks"]:
-        tracks_by[track["aftercare_id"]].append(track)
+    stages_by = grouped(results["aftercare.stages"], "aftercare_id")
+    tracks_by = grouped(results["aftercare.tracks"], "aftercare_id")
     text_column = column("text", code)
     cells = {
         (e["stage_id"], e["track_id"]): text(e, text_column)
