@@ -200,3 +200,19 @@ def test_errors_are_not_replayed(django_calls):
 
     assert django_calls.count == 2
     assert status.startswith("404")
+
+
+def test_with_a_rate_limit_every_read_reaches_django_and_is_counted(
+    django_calls, settings
+):
+    """The fast path stands aside while API_THROTTLE_RATE is set: a replayed answer
+    would not be counted."""
+    from django.core.cache import cache
+
+    settings.API_THROTTLE_RATE = "3/minute"
+    cache.clear()
+
+    statuses = [call()[0] for _ in range(4)]
+
+    assert statuses == ["200 OK", "200 OK", "200 OK", "429 Too Many Requests"]
+    assert django_calls.count == 4
