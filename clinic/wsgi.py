@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -9,3 +10,9 @@ from clinic.api.fastpath import CachedApiApplication  # noqa: E402 (needs the se
 # Repeated anonymous API reads are answered before Django's handler when this process
 # already sent the same answer under the current content version (see fastpath.py).
 application = CachedApiApplication(get_wsgi_application())
+
+# Everything loaded so far (Django, the apps, the URL conf) lives as long as the
+# process: keep it out of the collector's passes, which otherwise walk it again and
+# again while requests allocate (and, with --preload, touch pages forks share).
+gc.collect()
+gc.freeze()

@@ -14,6 +14,9 @@ from clinic.api.locale import LOCALE_PARAM, InvalidLocale, hreflang, parse_local
 from clinic.api.pagination import Pagination
 from clinic.languages import LANGUAGE_CODES
 
+# Accept headers that select the one JSON renderer whatever DRF's negotiation weighs.
+ANY_JSON = frozenset(["", "*/*", "application/json"])
+
 
 def check_query_params(params, allowed: list[str]) -> None:
     """A 400 for a query parameter not in ``allowed`` or given more than once."""
@@ -98,6 +101,11 @@ class PublicView(APIView):
         check_query_params(request.query_params, self.allowed_query_params())
 
     def perform_content_negotiation(self, request, force=False):
+        if request.META.get("HTTP_ACCEPT", "*/*") in ANY_JSON:
+            # What DRF's negotiation would pick, without parsing the header: what
+            # almost every client (fetch, curl, CDNs) sends.
+            renderer = self.renderer_classes[0]()
+            return renderer, renderer.media_type
         renderer, _media_type = super().perform_content_negotiation(request, force)
         # The client's media type parameters (DRF honours ``indent=``) do not change
         # the bytes: one representation per URL, the one the cache stores.

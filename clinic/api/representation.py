@@ -30,8 +30,10 @@ def text(row: dict, key: str) -> str:
     return row[key] or ""
 
 
+@functools.lru_cache(maxsize=4096)
 def iso(value: dt.datetime | dt.date | None) -> str | None:
-    """ISO 8601; times in UTC with ``Z`` and whole seconds."""
+    """ISO 8601; times in UTC with ``Z`` and whole seconds. Memoized: a page shows
+    the same few timestamps on every request, and equal instants format alike."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
