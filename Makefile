@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= clinic.settings
 
-.PHONY: run test install lock check lint format migrations-check serve prepare clean schema fuzz bench
+.PHONY: run test install lock check lint format migrations-check migrations-safety serve prepare clean schema fuzz bench loadtest backup restore
 
 # The local environment, from the lock file (hashes checked). Rebuilt when the lock changes.
 $(BIN)/.installed: requirements.lock
@@ -50,6 +50,22 @@ fuzz: install
 bench: install
 	$(BIN)/python -m clinic.bench $(BENCH_ARGS)
 
+# The load test: a bounded mixed load (lists, details, FAQ search, 304s in every
+# language) on gunicorn as in production (PostgreSQL, Redis), every response checked
+# for its status, language and body, worker memory sampled; non-zero on any failure
+# (see clinic/loadtest.py). An operator command, not part of CI.
+loadtest: install
+	$(BIN)/python -m clinic.loadtest $(LOADTEST_ARGS)
+
+# One file per backup (var/backups/ unless FILE=...): pg_dump on PostgreSQL, the
+# SQLite backup API on SQLite. `make restore FILE=...` replaces the database with it.
+backup: install
+	$(BIN)/python manage.py backup $(if $(FILE),--output "$(FILE)")
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<file>" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -61,7 +77,11 @@ format:
 migrations-check:
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-check: lint migrations-check
+# No migration drops or alters a language column without DATA_LOSS_ALLOWED.
+migrations-safety:
+	$(BIN)/python manage.py check_migration_safety
+
+check: lint migrations-check migrations-safety
 	$(BIN)/python manage.py check
 
 # Re-pin every dependency (needs the registry): edit pyproject.toml, then `make lock`.
