@@ -69,8 +69,84 @@ def operation_id(cls) -> str:
     ).lower()
 
 
+# Conditional requests and the caching headers (clinic/api/cache.py): every public
+# GET answers with validators and CDN headers, and a 304 to a matching validator.
+CONDITIONAL_REQUEST = [
+    OpenApiParameter(
+        "If-None-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="ETag(s) the client holds; a match answers 304 with no body.",
+    ),
+    OpenApiParameter(
+        "If-Modified-Since",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="HTTP date; ignored when If-None-Match is sent. Not modified "
+        "since then answers 304.",
+    ),
+]
+NOT_MODIFIED = OpenApiResponse(
+    description="Not modified: the validator still matches. No body; the "
+    "validators, Cache-Control and cache tags are sent again."
+)
+
+
+def response_headers(*, localized: bool) -> list[OpenApiParameter]:
+    def header(name: str, description: str, *, required: bool = True):
+        return OpenApiParameter(
+            name,
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            required=required,
+            description=description,
+            response=[200, 304],
+        )
+
+    headers = [
+        header("ETag", "Strong validator of the body's bytes."),
+        header(
+            "Last-Modified",
+            "HTTP date of the content version that made the body.",
+        ),
+        header(
+            "Cache-Control",
+            "public, max-age, s-maxage, stale-while-revalidate and stale-if-error "
+            "(settings API_CACHE_MAX_AGE, API_CACHE_S_MAXAGE, "
+            "API_CACHE_STALE_WHILE_REVALIDATE, API_CACHE_STALE_IF_ERROR).",
+        ),
+        header(
+            "Cache-Tag",
+            "Comma-separated tags of the objects and types shown (e.g. "
+            "article-12,article), for a CDN's purge by tag.",
+            required=False,
+        ),
+        header(
+            "Surrogate-Key",
+            "The same tags, space-separated (Fastly's spelling).",
+            required=False,
+        ),
+    ]
+    if localized:
+        headers.append(
+            header("Content-Language", "The locale's BCP 47 tag, e.g. zh-Hans.")
+        )
+    return headers
+
+
 def named(**decorator_kwargs):
-    """``extend_schema`` with the operation id taken from the view's class name."""
+    """``extend_schema`` with the operation id taken from the view's class name, the
+    conditional request headers, the caching response headers and the 304."""
+    parameters = list(decorator_kwargs.pop("parameters", []))
+    localized = any(p.name == LOCALE.name for p in parameters)
+    decorator_kwargs["parameters"] = [
+        *parameters,
+        *CONDITIONAL_REQUEST,
+        *response_headers(localized=localized),
+    ]
+    responses = dict(decorator_kwargs.pop("responses"))
+    decorator_kwargs["responses"] = {200: responses.pop(200), 304: NOT_MODIFIED}
+    decorator_kwargs["responses"].update(responses)
 
     def decorate(cls):
         schema = extend_schema(operation_id=operation_id(cls), **decorator_kwargs)

@@ -407,9 +407,38 @@ def test_schema_documents_the_error_responses(openapi, name, path):
     assert {"200", "400", "429", "500", "503"} <= set(responses)
     if "{slug}" in path or name.endswith("-list") or name == "sitemap":
         assert "404" in responses
-    for status in set(responses) - {"200"}:
+    for status in set(responses) - {"200", "304"}:
         schema = responses[status]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/Error"}, (path, status)
+
+
+@pytest.mark.parametrize(("name", "path"), JSON_ROUTES)
+def test_200_and_304_carry_every_header_the_schema_says_they_always_carry(
+    openapi, client, api, demo, name, path
+):
+    """What a generated client may rely on: the validators, Cache-Control and (for
+    content) Content-Language on the 200 and again on the 304 to its ETag."""
+    operation = openapi["paths"][path]["get"]
+    documented = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert documented == {"If-None-Match", "If-Modified-Since"}
+    assert "content" not in operation["responses"]["304"]
+    url = concrete(api, name, path)
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first["ETag"]})
+
+    assert (first.status_code, again.status_code) == (200, 304)
+    for status, response in (("200", first), ("304", again)):
+        headers = operation["responses"][status]["headers"]
+        required = {h for h, spec in headers.items() if spec.get("required")}
+        assert {"ETag", "Last-Modified", "Cache-Control"} <= required
+        assert ("Content-Language" in required) == (name not in NOT_LOCALIZED)
+        missing = {h for h in required if not response.has_header(h)}
+        assert not missing, (url, status, missing)
+        # Tags name what a response shows; the root shows no content.
+        tagged = {"Cache-Tag", "Surrogate-Key"} <= {
+            h for h in headers if response.has_header(h)
+        }
+        assert tagged == (name != "api-root"), (url, status)
 
 
 # The documentation pages.
