@@ -12,6 +12,21 @@ The version lives in the shared cache (Redis when ``REDIS_URL`` is set), so ever
 server sees a bump on its very next request. A token is the bump time in nanoseconds
 plus a random suffix: a version lost with the cache (eviction, Redis restart) is
 replaced by a new token that no stored response carries, never by an old one.
+
+A bump that cannot be stored (Redis down) must not be lost: once Redis is back, the
+entries stored before the change would be served again as current. The commit
+stands (the admin keeps working, and nothing is served from the cache while it is
+down), the failure is logged as an error, and the version is bumped again by every
+process that saw Redis fail, when it answers again, before the call that found it
+back returns (``cache_recovered``, ``clinic.cache_backends``). The process whose bump
+failed saw it fail, so it is among them; every process that served a request during
+the outage is too. None of them serves an entry stored before the outage.
+
+What is left: a process that did not see the outage (it served no request during
+it) may serve entries from before it until the process that made the change (or
+another that saw the outage) next uses the cache, usually its next request; if that
+process died meanwhile, until the entries expire (``API_CACHE_TIMEOUT``) or the next
+change. A bump by hand after a long outage closes that gap.
 """
 
 from __future__ import annotations
@@ -24,6 +39,8 @@ from collections.abc import Iterable
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.dispatch import Signal
+
+from clinic.cache_backends import cache_recovered
 
 logger = logging.getLogger("clinic.cache")
 
@@ -111,14 +128,34 @@ class _Pending:
 def bump(tags: frozenset[str] = frozenset()) -> str:
     """Replace the content version now (also for imports outside a transaction)."""
     token = new_token()
-    try:
-        caches[CACHE_ALIAS].set(VERSION_KEY, token, timeout=None)
-    except Exception:  # noqa: BLE001 — the cache may be down; the DB commit stands
-        logger.warning(
-            "Could not store the new content version; cached API responses may "
-            "be stale until the cache recovers",
-            exc_info=True,
-        )
-    logger.info("Content version %s; purge tags: %s", token, " ".join(sorted(tags)))
+    if store(token):
+        logger.info("Content version %s; purge tags: %s", token, " ".join(sorted(tags)))
     content_published.send(sender=None, tags=tags, version=token)
     return token
+
+
+def store(token: str) -> bool:
+    """Store a new version; a failure is logged as an error (see the module
+    docstring for how the bump is made up for)."""
+    try:
+        caches[CACHE_ALIAS].set(VERSION_KEY, token, timeout=None)
+    except Exception as error:  # noqa: BLE001 — the cache may be down; the commit stands
+        logger.error(
+            "Could not store the new content version (%s: %s); the change is "
+            "committed and nothing is served from the cache while it fails. The "
+            "version is bumped when the cache answers again.",
+            type(error).__name__,
+            error,
+        )
+        return False
+    return True
+
+
+def _bump_after_outage(sender, location: str, **kwargs) -> None:
+    """The cache failed and answers again: changes committed meanwhile could not
+    bump the version. Bump it before the caller reads anything."""
+    if store(new_token()):
+        logger.warning("Content version bumped after a cache outage")
+
+
+cache_recovered.connect(_bump_after_outage, dispatch_uid="clinic_content_version")

@@ -54,13 +54,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: every error under /api/ leaves as the one JSON error shape.
+    # Outermost: every error under /api/ leaves as the one JSON error shape, and an
+    # API request's database waits are bounded (DATABASE_API_TIMEOUT).
     "clinic.api.errors.ApiErrorMiddleware",
+    # X-Request-ID: taken or made, on every log line of the request.
+    "clinic.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the API cache, so answers it gives early (a 429) are framed like all.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response, per kind of page (see the class).
     "clinic.middleware.ContentSecurityPolicyMiddleware",
+    # /healthz and /readyz, before anything that could refuse a load balancer's
+    # probe (the host check, sessions, the API's throttle and cache).
+    "clinic.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Public API responses from the shared cache, with validators and Cache-Control;
@@ -103,10 +109,27 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", 60))
+    # A reused connection is checked (SELECT 1) before a request's first query, so a
+    # connection cut by a restart or failover is replaced, not a failed request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Whole seconds, at least 2 (libpq). Public API requests wait less: see
+    # DATABASE_API_TIMEOUT below.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", 2)
     )
+    # A database host that went away (crash, partition) is noticed by the kernel
+    # within about 10 s instead of minutes to hours, also by the admin and commands,
+    # which have no deadline: unacknowledged data or keepalive probes for
+    # tcp_user_timeout ms drop the connection. A slow query is not cut: a live
+    # server acknowledges them.
+    for name, value in (
+        ("keepalives", 1),
+        ("keepalives_idle", 5),
+        ("keepalives_interval", 2),
+        ("keepalives_count", 3),
+        ("tcp_user_timeout", 10_000),
+    ):
+        DATABASES["default"]["OPTIONS"].setdefault(name, value)
     # The public API's read plans (clinic/api/plans.py) are server-side bound and
     # prepared on first use per connection. Django's own queries are client-side
     # bound and never prepared, whatever this says. Turn it off behind a pooler in
@@ -115,6 +138,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "prepare_threshold",
         0 if env.bool("DATABASE_PREPARED_STATEMENTS", True) else None,
     )
+# How long a public API request (and /readyz) may wait for the database in all,
+# connecting included, before it answers 503 (clinic.health.DatabaseDeadline): under
+# the 2 s an outage must be answered in. PostgreSQL only; SQLite does not hang.
+DATABASE_API_TIMEOUT = env.float("DATABASE_API_TIMEOUT", 1.5)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -124,7 +151,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="clinic"),
             # A cache that hangs must not hang the API: bounded waits, then the
-            # response is served uncached (clinic/api/cache.py).
+            # response is served uncached (clinic/api/cache.py); after a failure,
+            # calls fail at once for a moment (clinic/cache_backends.py).
             "OPTIONS": {
                 "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", 0.5),
                 "socket_timeout": env.float("REDIS_TIMEOUT", 0.5),
@@ -297,10 +325,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
     },
+    # The X-Request-ID of the request being handled ("-" outside one).
+    "filters": {"request_id": {"()": "clinic.middleware.RequestIdFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -316,11 +352,16 @@ SECURE_PROXY_SSL_HEADER = (
     else None
 )
 # Plain-HTTP requests are redirected to HTTPS when HTTPS is terminated in front;
-# SECURE_REDIRECT_EXEMPT (regexes) lets a load balancer's plain health check through.
+# SECURE_REDIRECT_EXEMPT (regexes) lets a load balancer's plain health check through:
+# /healthz and /readyz always are.
 SECURE_SSL_REDIRECT = env.bool(
     "SECURE_SSL_REDIRECT", default=not DEBUG and bool(SECURE_PROXY_SSL_HEADER)
 )
-SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+SECURE_REDIRECT_EXEMPT = [
+    r"^healthz$",
+    r"^readyz$",
+    *env.list("SECURE_REDIRECT_EXEMPT", default=[]),
+]
 # HSTS is sent on HTTPS responses only, and never in DEBUG. Roll it out in stages:
 # a short max-age first (the default, one hour), then a year, then subdomains, then
 # preload (hard to undo: browsers ship the list).

@@ -19,7 +19,9 @@ request that matches it gets a 304 with no body. Otherwise the view renders, and
 Conditional requests follow RFC 9110 (If-None-Match before If-Modified-Since) through
 Django's ``get_conditional_response``. Errors are ``no-store``: a CDN must not keep a
 404 that a publish is about to fill. A cache that fails (Redis down, a timeout) is
-logged and bypassed: the response is rendered as if there were no cache.
+logged and bypassed: the response is rendered as if there were no cache, and the
+rate limit (whose counts are in the cache too) lets the request through. After a
+failure, calls to Redis fail at once for a moment (``clinic.cache_backends``).
 
 Why not Django's ``cache_page``/``UpdateCacheMiddleware``: they key on the request
 URL and headers with a per-page timeout, have no notion of a content version bumped
@@ -174,7 +176,13 @@ class ApiCacheMiddleware:
             PREFIX
         ):
             return self.get_response(request)
-        refused = throttle_api_read(request)
+        try:
+            refused = throttle_api_read(request)
+        except Exception:  # noqa: BLE001 — the rate limit's counts live in the cache
+            _Failure.report("rate limit")
+            # Fail open, and tell the view's own throttle the read was counted.
+            request.api_throttle_counted = True
+            refused = None
         if refused is not None:
             return refused
         conf = settings.API_CACHE

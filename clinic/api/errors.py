@@ -9,14 +9,20 @@ Three layers produce it, so that no path answers HTML or a traceback:
   URLs and for exceptions raised outside views, e.g. in middleware;
 - ``ApiErrorMiddleware``, outermost, which maps database outages to 503 and rewrites
   any other non-JSON error response under ``/api/`` (e.g. Django's DEBUG pages).
+
+A database outage (``OperationalError``, ``InterfaceError``: refused, timed out,
+cut) is a 503 with ``Retry-After`` wherever it happens: in a view, in a middleware,
+while opening a transaction. Each ``/api/`` request waits for the database
+``DATABASE_API_TIMEOUT`` seconds in all (``clinic.health.DatabaseDeadline``). The
+outage is logged once per incident (``clinic.health``), not once per request.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
@@ -25,14 +31,15 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from clinic import health
 from clinic.languages import DEFAULT_LANGUAGE
 
 API_PREFIX = "/api/"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 # How long a client should wait after a 503 before retrying (seconds).
-RETRY_AFTER_UNAVAILABLE = 5
-
-logger = logging.getLogger("clinic.api")
+RETRY_AFTER_UNAVAILABLE = health.RETRY_AFTER
+# What a database outage raises, once Django has wrapped the driver's error.
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
 
 DEFAULT_CODES = {
     400: "bad_request",
@@ -132,6 +139,16 @@ def service_unavailable() -> HttpResponse:
     )
 
 
+def database_unavailable(exception: BaseException) -> HttpResponse:
+    """The 503 of a database outage. The incident is logged once (with the first
+    request's id); Django's own line per error response is skipped for it, as
+    Django skips a response it has logged already."""
+    health.database_failed(exception)
+    response = service_unavailable()
+    response._has_been_logged = True
+    return response
+
+
 def api_exception_handler(exc, context):
     """DRF's handler, reshaped. Non-API exceptions return None and reach
     ``ApiErrorMiddleware.process_exception`` / ``handler500``."""
@@ -170,7 +187,10 @@ class ApiErrorMiddleware:
             return self.get_response(request)
         # API messages are English whatever the browser says; the content language
         # is ?locale=, read explicitly by the views.
-        with override(DEFAULT_LANGUAGE):
+        with (
+            override(DEFAULT_LANGUAGE),
+            health.DatabaseDeadline(settings.DATABASE_API_TIMEOUT),
+        ):
             response = self.get_response(request)
         if response.status_code >= 400 and not response.get(
             "Content-Type", ""
@@ -185,9 +205,8 @@ class ApiErrorMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if is_api(request) and isinstance(exception, OperationalError | InterfaceError):
-            logger.error("Database unavailable: %s", exception)
-            return service_unavailable()
+        if is_api(request) and isinstance(exception, DATABASE_OUTAGE):
+            return database_unavailable(exception)
         return None
 
 
@@ -216,7 +235,7 @@ def server_error(request):
     if is_api(request):
         # Django calls this inside its except block: the exception is at hand.
         exc = sys.exc_info()[1]
-        if isinstance(exc, OperationalError | InterfaceError):
-            return service_unavailable()
+        if isinstance(exc, DATABASE_OUTAGE):
+            return database_unavailable(exc)
         return json_error(500)
     return defaults.server_error(request)

@@ -16,7 +16,12 @@ answers from what this process itself sent for the same request earlier:
 
 So the wrapper never decides anything Django has not already answered for the same
 request under the same content version; a version bump (a committed public change on
-any server) sends the next request through Django again.
+any server) sends the next request through Django again. When the version cannot be
+read (Redis down: such calls fail at once after the first, see
+``clinic.cache_backends``), the request goes to Django, which serves it uncached.
+
+``X-Request-ID`` is per request: it is never stored, and a replay echoes the
+request's own sane one, as ``clinic.middleware.RequestIdMiddleware`` does.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from django.core.cache import caches
 from django.utils.http import parse_etags
 
 from clinic.api.cache import PREFIX, read_version
+from clinic.middleware import REQUEST_ID_HEADER, incoming_request_id
 
 # Requests with these headers get a different answer than a plain or If-None-Match
 # GET: Django handles them.
@@ -41,6 +47,7 @@ PASS_THROUGH = (
     "HTTP_COOKIE",
 )
 MAX_ENTRIES = 256
+NOT_STORED = frozenset({REQUEST_ID_HEADER.lower()})
 
 
 class CachedApiApplication:
@@ -85,15 +92,17 @@ class CachedApiApplication:
             if_none_match = environ.get("HTTP_IF_NONE_MATCH")
             plain = if_none_match is None and "HTTP_IF_MODIFIED_SINCE" not in environ
             if plain and entry[1] is not None:
-                start_response(entry[1], entry[2])
+                start_response(entry[1], with_request_id(entry[2], environ))
                 return [entry[3]]
             if if_none_match is not None:
                 if matches(entry[4], if_none_match):
                     if entry[5] is not None:
-                        start_response("304 Not Modified", entry[5])
+                        start_response(
+                            "304 Not Modified", with_request_id(entry[5], environ)
+                        )
                         return []
                 elif entry[1] is not None:
-                    start_response(entry[1], entry[2])
+                    start_response(entry[1], with_request_id(entry[2], environ))
                     return [entry[3]]
         return self.remember(raw, version, environ, start_response)
 
@@ -108,7 +117,11 @@ class CachedApiApplication:
         status = seen.get("status", "")
         if not status.startswith(("200", "304")):
             return result
-        headers = list(seen["headers"])
+        headers = [
+            (name, value)
+            for name, value in seen["headers"]
+            if name.lower() not in NOT_STORED
+        ]
         names = {name.lower() for name, _ in headers}
         if "etag" not in names or "set-cookie" in names:
             return result
@@ -143,6 +156,13 @@ class CachedApiApplication:
             name, value = header
             return "https" if environ.get(name) == value else "http"
         return environ.get("wsgi.url_scheme", "http")
+
+
+def with_request_id(headers: list, environ) -> list:
+    request_id = incoming_request_id(environ.get("HTTP_X_REQUEST_ID"))
+    if request_id is None:
+        return headers
+    return [*headers, (REQUEST_ID_HEADER, request_id)]
 
 
 def matches(etag: str, if_none_match: str) -> bool:

@@ -1,0 +1,163 @@
+"""Redis unreachable: public reads still answer 200 from the database, the admin
+still saves, and the invalidation of a change committed meanwhile is not lost.
+
+The app (the WSGI fast path and Django, in this process) reaches the real Redis
+through a fault proxy that refuses or hangs; the machine's Redis is never touched.
+Runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+import time
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.test import override_settings
+from django.urls import reverse
+
+from clinic import cache_backends
+from clinic.api.fastpath import CachedApiApplication
+from clinic.demo import load_demo
+from content.models import Article
+from tests.admin.conftest import read_form
+
+pytestmark = [
+    pytest.mark.response_cache,
+    pytest.mark.django_db(transaction=True),
+]
+
+ARTICLE_SLUG = "mouth-corner-asymmetry"
+ARTICLE = f"/api/v1/articles/{ARTICLE_SLUG}/"
+FAQ = "/api/v1/faq-items/"
+EDITED = "A title edited while Redis was down"
+
+
+@pytest.fixture
+def app(redis_proxy, key_prefix, monkeypatch):
+    """The production WSGI stack on a cache reached through the proxy."""
+    proxy, url = redis_proxy
+    monkeypatch.setattr(cache_backends, "RETRY_INTERVAL", 0.3)
+    caches = {
+        "default": {
+            "BACKEND": "clinic.cache_backends.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": key_prefix,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    # As Django's test client does: keep the test's database connection.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    with override_settings(CACHES=caches):
+        yield proxy, CachedApiApplication(get_wsgi_application())
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+def get(application, path: str) -> tuple[str, dict]:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "localhost",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+    }
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"] = status
+
+    result = application(environ, start_response)
+    content = b"".join(result)
+    if hasattr(result, "close"):
+        result.close()
+    return seen["status"], json.loads(content)
+
+
+def cache_errors(caplog) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "clinic.cache" and r.levelno >= logging.ERROR
+    ]
+
+
+@pytest.mark.parametrize("fault", ["refuse", "hang"])
+def test_public_reads_answer_from_the_database_while_redis_is_down(app, fault, caplog):
+    proxy, application = app
+    load_demo()
+    warm = {path: get(application, path) for path in (ARTICLE, FAQ)}
+    get(application, ARTICLE)  # replayed by the fast path from now on
+
+    if fault == "refuse":
+        proxy.refuse()
+        proxy.cut()
+    else:
+        proxy.hang()
+    with caplog.at_level(logging.WARNING):
+        during = {path: get(application, path) for path in (ARTICLE, FAQ)}
+        attempts = proxy.accepted
+        again = get(application, ARTICLE)
+
+    assert during == warm
+    assert again == warm[ARTICLE]
+    assert warm[ARTICLE][0] == "200 OK"
+    # Once Redis failed, calls fail at once: no new connection to it.
+    assert proxy.accepted == attempts
+    # Logged once for the outage, not per request or per call.
+    assert len([m for m in cache_errors(caplog) if "unavailable" in m]) == 1
+
+
+def test_the_admin_saves_while_redis_is_down_and_the_change_is_served_after(
+    app, admin_client, caplog
+):
+    proxy, application = app
+    load_demo()
+    article = Article.objects.get(slug_en=ARTICLE_SLUG)
+    before = get(application, ARTICLE)
+    assert get(application, ARTICLE) == before  # cached, and replayed
+
+    proxy.refuse()
+    proxy.cut()
+    url = reverse("admin:content_article_change", args=[article.pk])
+    with caplog.at_level(logging.WARNING):
+        page = admin_client.get(url)
+        assert page.status_code == 200
+        data = read_form(page, "article_form")
+        data["title_en"] = [EDITED]
+        saved = admin_client.post(url, data)
+        assert saved.status_code == 302, saved.content[:2000]
+        assert (
+            admin_client.get(reverse("admin:content_article_changelist")).status_code
+            == 200
+        )
+        during = get(application, ARTICLE)
+
+        proxy.pass_through()
+        time.sleep(0.4)  # the retry interval (shortened here)
+        after = get(application, ARTICLE)
+
+    assert Article.objects.get(pk=article.pk).title_en == EDITED
+    assert during[0] == "200 OK"
+    assert during[1]["title"] == EDITED
+    # Redis is back with the entries stored before the edit: the version was
+    # bumped when it answered again, so none of them is served.
+    assert after[0] == "200 OK"
+    assert after[1]["title"] == EDITED
+    errors = cache_errors(caplog)
+    assert any("Could not store the new content version" in m for m in errors)
+    assert any(
+        r.getMessage() == "Content version bumped after a cache outage"
+        for r in caplog.records
+    )
