@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import orjson
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
@@ -332,18 +332,36 @@ def _execute_prepared(connection, compiled: Compiled, arguments: dict) -> str:
     and never prepared), with Django's error translation and query log."""
     import psycopg
 
+    params = _bind(compiled.native_params, compiled.native_slots, arguments)
+    reused = connection.connection is not None
     connection.ensure_connection()
     connection.validate_no_broken_transaction()
     start = time.monotonic()
-    with (
-        connection.wrap_database_errors,
-        psycopg.RawCursor(connection.connection) as cursor,
-    ):
-        cursor.execute(
-            compiled.native_sql,
-            _bind(compiled.native_params, compiled.native_slots, arguments),
-        )
-        text = cursor.fetchone()[0]
+
+    def execute() -> str:
+        with (
+            connection.wrap_database_errors,
+            psycopg.RawCursor(connection.connection) as cursor,
+        ):
+            cursor.execute(compiled.native_sql, params)
+            return cursor.fetchone()[0]
+
+    try:
+        text = execute()
+    except DatabaseError:
+        # Django checks a reused connection (SELECT 1, CONN_HEALTH_CHECKS) before a
+        # request's first query through its cursors; this one skips that round trip
+        # and instead, when the kept connection turns out to be dead (the server
+        # restarted, a failover), opens a new one and reads again: a plain SELECT
+        # outside any transaction, so reading twice changes nothing.
+        raw = connection.connection
+        if not (reused and raw is not None and raw.broken) or (
+            connection.in_atomic_block
+        ):
+            raise
+        connection.close()
+        connection.ensure_connection()
+        text = execute()
     if connection.queries_logged:
         duration = time.monotonic() - start
         params = _bind(compiled.params, compiled.slots, arguments)
