@@ -165,9 +165,7 @@ def test_an_unavailable_database_is_a_quick_503_until_it_is_back(
     # prepared read plan (clinic/api/plans.py), which reconnects on its own.
     [LIST, "/api/v1/articles/mouth-corner-asymmetry/"],
 )
-def test_cut_connections_are_replaced_without_a_failed_request(
-    server, database, path
-):
+def test_cut_connections_are_replaced_without_a_failed_request(server, database, path):
     assert server.get(path).status_code == 200
 
     database.cut()
