@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "axes",
     "adminsortable2",
     "django_prose_editor",
+    # History and recovery; content models register in their apps' ready().
+    "reversion",
     "clinic",
     "content",
     "faq",
@@ -234,6 +236,16 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 PORT = env.int("PORT", default=8000)
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
+
+# Request-field limit (Django's default: 1,000 fields). The largest admin form is an
+# article of 40 blocks in every language: 24 fields per block (each translated text
+# once per language) plus about 60 for the article, some 1,020 fields in all, already
+# over the default. 5,000 leaves room for about 200 blocks. A 6 × 12 comparison is far
+# smaller (108 fields; its grid page 72 per language). The body stays under Django's
+# 2.5 MB DATA_UPLOAD_MAX_MEMORY_SIZE: such an article in four languages is about
+# 0.2 MB urlencoded, CJK text percent-encoded at 9 bytes a character included
+# (tests/admin/test_big_objects.py measures both).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # Anonymous rate limit per client address for the public API, e.g. "600/minute";
 # empty (the default) leaves rate limiting to the CDN in front. Read on every request

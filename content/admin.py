@@ -91,15 +91,17 @@ class GridAdminMixin:
             try:
                 with transaction.atomic(), deferred_completeness():
                     changed = self.save_grid(obj, cells, posted, code)
+                    message = gettext("Saved %(count)d cell(s) in %(language)s.") % {
+                        "count": changed,
+                        "language": language_name(code),
+                    }
+                    if changed:
+                        self.log_change(request, obj, message)
+                        self.record_history(request, obj, message)
             except ValidationError as error:
                 errors = error.messages
             else:
-                self.message_user(
-                    request,
-                    gettext("Saved %(count)d cell(s) in %(language)s.")
-                    % {"count": changed, "language": language_name(code)},
-                    messages.SUCCESS,
-                )
+                self.message_user(request, message, messages.SUCCESS)
                 return HttpResponseRedirect(self.grid_url(obj, code))
         table = []
         for row in rows:
@@ -216,7 +218,24 @@ class ComparisonAdmin(GridAdminMixin, PublishableAdmin):
 
     def grid_parts(self, obj):
         columns, rows, cells = obj.grid()
-        return [r.criterion for r in rows], [c.method for c in columns], cells
+        methods = {c.method_id: c.method for c in columns}
+        criteria = {r.criterion_id: r.criterion for r in rows}
+        for cell in cells.values():
+            # Saving a cell checks its method and criterion: loaded once, not per
+            # cell.
+            cell.method = methods[cell.method_id]
+            cell.criterion = criteria[cell.criterion_id]
+        return list(criteria.values()), list(methods.values()), cells
+
+    def revision_objects(self, obj):
+        # The cells belong to the methods; a version of the comparison keeps the
+        # ones it shows, so that reverting it (or one language of it) restores
+        # the table as it was.
+        cells = models.MethodFact.objects.filter(
+            method__comparison_columns__comparison=obj,
+            criterion__comparison_rows__comparison=obj,
+        ).select_related("method", "criterion")
+        return [*super().revision_objects(obj), *cells]
 
     def new_cell(self, obj, row_pk, col_pk):
         return models.MethodFact(method_id=col_pk, criterion_id=row_pk)
@@ -251,10 +270,27 @@ class AftercareAdmin(GridAdminMixin, PublishableAdmin):
     ]
 
     def grid_parts(self, obj):
-        return obj.grid()
+        stages, tracks, cells = obj.grid()
+        by_stage = {stage.pk: stage for stage in stages}
+        by_track = {track.pk: track for track in tracks}
+        for stage in stages:
+            stage.aftercare = obj
+        for cell in cells.values():
+            # Saving a cell finds its timeline through its stage: loaded once.
+            cell.stage = by_stage[cell.stage_id]
+            cell.track = by_track[cell.track_id]
+        return stages, tracks, cells
 
     def new_cell(self, obj, row_pk, col_pk):
         return models.AftercareEntry(stage_id=row_pk, track_id=col_pk)
+
+    def history_parts(self, obj):
+        # The cells, which the stages follow, with the names of their stage and
+        # track (a version stores each cell's name).
+        entries = models.AftercareEntry.objects.filter(
+            stage__aftercare=obj
+        ).select_related("stage", "track")
+        return [*entries, *super().history_parts(obj)]
 
 
 # Item lists and cause types.

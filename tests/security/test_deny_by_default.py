@@ -152,6 +152,9 @@ def path_values(route: Route, slugs: dict[str, str]) -> dict[str, str]:
         "content_type_id": str(ContentType.objects.get_for_model(Article).pk),
         "id": str(get_user_model().objects.order_by("pk").first().pk),
         "url": "no-such-page/",
+        # History (django-reversion): a version and a content language.
+        "version_id": "1",
+        "code": "ja",
     }
 
 
