@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= clinic.settings
 
-.PHONY: run test install lock check lint format migrations-check migrations-safety serve prepare clean schema fuzz bench loadtest backup restore
+.PHONY: run test install lock check lint format migrations-check migrations-safety serve prepare clean schema fuzz bench loadtest backup restore screenshots
 
 # The local environment, from the lock file (hashes checked). Rebuilt when the lock changes.
 $(BIN)/.installed: requirements.lock
@@ -40,6 +40,15 @@ test: install
 # clients from (CI fails when it is stale).
 schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+# The README's pictures of the Korean admin (docs/admin-*-ko.png), taken by the
+# browser test that checks that admin (tests/browser/test_korean_admin.py) in
+# Debian's headless Chromium. Korean text and emoji need fonts Chromium can find.
+screenshots: install
+	@test -x /usr/bin/chromium || { echo "needs /usr/bin/chromium: apt-get install chromium chromium-driver" >&2; exit 2; }
+	@fc-list :lang=ko | grep -q . || { echo "needs a Korean font: apt-get install fonts-noto-cjk fonts-noto-color-emoji" >&2; exit 2; }
+	$(BIN)/python manage.py compile_translations --verbosity 0
+	BROWSER_DOCS_SCREENSHOTS=docs $(BIN)/pytest tests/browser/test_korean_admin.py -p no:cacheprovider -q
 
 # Only the schemathesis run (also part of `make test`).
 fuzz: install
