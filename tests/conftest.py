@@ -1,5 +1,5 @@
 """Shared helpers: static files without a manifest, the demo content, refusal
-assertions and fresh copies from the database."""
+assertions, fresh copies from the database and the publications a block sends."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from clinic.content_version import content_published
 from clinic.demo import Report, load_demo
 
 
@@ -78,3 +79,18 @@ def missing_in(message: str, language: str) -> set[str]:
 def fresh(obj: models.Model) -> models.Model:
     """The row as stored, not the instance a test has been changing."""
     return type(obj)._default_manager.get(pk=obj.pk)
+
+
+@contextlib.contextmanager
+def publications() -> Iterator[list[frozenset[str]]]:
+    """The tags of every ``content_published`` signal sent inside the block."""
+    sent: list[frozenset[str]] = []
+
+    def receive(sender, tags, version, **kwargs):
+        sent.append(frozenset(tags))
+
+    content_published.connect(receive)
+    try:
+        yield sent
+    finally:
+        content_published.disconnect(receive)

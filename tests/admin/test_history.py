@@ -5,9 +5,7 @@ moving the content version on commit, as any admin save does."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 
 import pytest
 import reversion
@@ -18,7 +16,6 @@ from django.urls import reverse
 from reversion.models import Version
 
 from clinic.admin_history import HistoryAdminMixin
-from clinic.content_version import content_published
 from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import translated_fields
 from content.models import (
@@ -31,7 +28,7 @@ from content.models import (
     MethodFact,
 )
 from faq.models import FAQCategory, FAQItem
-from tests.conftest import fresh
+from tests.conftest import fresh, publications
 from tests.factories import (
     ArticleBlockFactory,
     ArticleFactory,
@@ -79,21 +76,6 @@ def in_revision(version: Version) -> dict[tuple[type, str], Version]:
 
 def messages_of(response) -> list[tuple[int, str]]:
     return [(m.level, m.message) for m in response.context["messages"]]
-
-
-@contextlib.contextmanager
-def publications() -> Iterator[list[frozenset[str]]]:
-    """The tags of every ``content_published`` signal sent inside the block."""
-    sent: list[frozenset[str]] = []
-
-    def receive(sender, tags, version, **kwargs):
-        sent.append(frozenset(tags))
-
-    content_published.connect(receive)
-    try:
-        yield sent
-    finally:
-        content_published.disconnect(receive)
 
 
 def save_in_admin(client, form_reader, obj, **edits: str):

@@ -27,7 +27,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.core.cache import caches
@@ -39,7 +39,7 @@ from django.utils.http import http_date, parse_http_date
 
 from clinic.api import cache as api_cache
 from clinic.api.cache import strong_etag
-from clinic.content_version import VERSION_KEY, content_published, new_token
+from clinic.content_version import VERSION_KEY, new_token
 from clinic.demo import load_demo
 from content.models import (
     Article,
@@ -52,7 +52,7 @@ from content.models import (
 )
 from faq.models import FAQCategory, FAQItem
 from tests.admin.conftest import read_form
-from tests.conftest import fresh
+from tests.conftest import fresh, publications
 from tests.factories import (
     ArticleFactory,
     CauseTypeFactory,
@@ -150,21 +150,6 @@ def body(response) -> dict | list:
 
 def slugs(response) -> list[str]:
     return [row["slug"] for row in body(response)["results"]]
-
-
-@contextlib.contextmanager
-def publications() -> Iterator[list[frozenset[str]]]:
-    """The tags of every ``content_published`` signal sent inside the block."""
-    sent: list[frozenset[str]] = []
-
-    def receive(sender, tags, version, **kwargs):
-        sent.append(frozenset(tags))
-
-    content_published.connect(receive)
-    try:
-        yield sent
-    finally:
-        content_published.disconnect(receive)
 
 
 def demo_article() -> Article:
