@@ -133,6 +133,21 @@ def prepare_database(env: dict) -> None:
     run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
 
 
+def production_env(database_url: str, redis_url: str) -> dict[str, str]:
+    """The environment of a gunicorn serving as in production (DEBUG off, a fresh
+    secret key, PostgreSQL and Redis) on loopback; also used by clinic.loadtest."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def flush_redis(url: str) -> None:
     import redis
 
@@ -256,18 +271,12 @@ def main(argv=None) -> int:
     options = parser.parse_args(argv)
 
     wrk_bin = ensure_wrk()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": os.environ.get(
+    env = production_env(
+        os.environ.get(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_bench"
         ),
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-        "LOG_LEVEL": "WARNING",
-    }
+        os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+    )
     if not options.skip_prepare:
         prepare_database(env)
     flush_redis(env["REDIS_URL"])

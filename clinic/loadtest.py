@@ -38,7 +38,6 @@ import argparse
 import json
 import os
 import re
-import secrets
 import signal
 import statistics
 import subprocess
@@ -61,6 +60,7 @@ from clinic.bench import (
     flush_redis,
     free_port,
     prepare_database,
+    production_env,
 )
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/clinic_loadtest"
@@ -607,16 +607,12 @@ def main(argv=None) -> int:
 
     wrk_bin = ensure_wrk()
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": os.environ.get("LOADTEST_DATABASE_URL", DATABASE_URL),
-        "REDIS_URL": os.environ.get("LOADTEST_REDIS_URL", REDIS_URL),
+        **production_env(
+            os.environ.get("LOADTEST_DATABASE_URL", DATABASE_URL),
+            os.environ.get("LOADTEST_REDIS_URL", REDIS_URL),
+        ),
         "API_RESPONSE_CACHE": "true",
         "API_THROTTLE_RATE": "",
-        "LOG_LEVEL": "WARNING",
     }
     if options.skip_prepare or is_prepared(env):
         print(f"Using {env['DATABASE_URL']} as prepared", flush=True)
