@@ -155,10 +155,14 @@ def flush_redis(url: str) -> None:
 
 
 class Server:
-    def __init__(self, env: dict, workers: int):
+    """gunicorn on a free loopback port: sync workers (the bench), or workers with
+    threads (gthread) as ``make serve`` runs it (the load test)."""
+
+    def __init__(self, env: dict, workers: int, *, threads: int | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log")
+        self.log = tempfile.TemporaryFile()
+        kind = ["--threads", str(threads)] if threads else ["--worker-class", "sync"]
         self.process = subprocess.Popen(
             [
                 GUNICORN,
@@ -167,8 +171,7 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(workers),
-                "--worker-class",
-                "sync",
+                *kind,
             ],
             cwd=ROOT,
             env=env,
@@ -178,19 +181,25 @@ class Server:
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.base + "/api/v1/", timeout=2).read()
-                return
-            except OSError:
-                time.sleep(0.2)
+            if len(self.workers()) == workers:
+                try:
+                    urllib.request.urlopen(self.base + "/api/v1/", timeout=2).read()
+                    return
+                except OSError:
+                    pass
+            time.sleep(0.2)
         self.stop()
-        sys.exit("gunicorn did not start:\n" + Path(self.log.name).read_text())
+        sys.exit("gunicorn did not start:\n" + self.log_text())
 
     def workers(self) -> list[int]:
         out = subprocess.run(
             ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
         ).stdout
-        return [int(pid) for pid in out.split()]
+        return sorted(int(pid) for pid in out.split())
+
+    def log_text(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def peak_rss_mib(self) -> float:
         peak = 0
@@ -205,8 +214,11 @@ class Server:
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 def fetch(url: str, headers: dict | None = None):

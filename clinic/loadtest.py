@@ -38,13 +38,11 @@ import argparse
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 import zlib
@@ -53,12 +51,11 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from clinic.bench import (
-    GUNICORN,
     PYTHON,
     ROOT,
+    Server,
     ensure_wrk,
     flush_redis,
-    free_port,
     prepare_database,
     production_env,
 )
@@ -404,13 +401,6 @@ def rss_mib(pid: int) -> float | None:
     return int(match.group(1)) / 1024 if match else None
 
 
-def children(pid: int) -> list[int]:
-    out = subprocess.run(
-        ["pgrep", "-P", str(pid)], capture_output=True, text=True
-    ).stdout
-    return sorted(int(p) for p in out.split())
-
-
 class MemorySampler(threading.Thread):
     """VmRSS of each worker every SAMPLE_SECONDS until stopped."""
 
@@ -472,60 +462,6 @@ def is_prepared(env: dict) -> bool:
         capture_output=True,
     )
     return check.returncode == 0
-
-
-class Gunicorn:
-    """gunicorn as ``make serve`` runs it: workers × threads (gthread)."""
-
-    def __init__(self, env: dict, *, workers: int, threads: int):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [
-                GUNICORN,
-                "clinic.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if len(self.workers()) == workers:
-                try:
-                    get(self.base, "/api/v1/")
-                    return
-                except OSError:
-                    pass
-            time.sleep(0.2)
-        self.stop()
-        sys.exit("gunicorn did not start:\n" + self.log_text())
-
-    def workers(self) -> list[int]:
-        return children(self.process.pid)
-
-    def log_text(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def stop(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
 
 # ---------------------------------------------------------------------------
@@ -620,7 +556,7 @@ def main(argv=None) -> int:
         prepare_database(env)
     flush_redis(env["REDIS_URL"])
 
-    server = Gunicorn(env, workers=options.workers, threads=options.threads)
+    server = Server(env, options.workers, threads=options.threads)
     try:
         entries = build_mix(server.base)
         print(f"Mix of {len(entries)} requests checked; warming up…", flush=True)
