@@ -44,6 +44,8 @@ def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
     nh3's url_schemes lets relative URLs through; DESIGN §4 allows only http, https,
     mailto and tel, so that a link means the same on every frontend.
     """
+    if tag == "a" and attribute == "title" and not value.strip():
+        return None  # the editor's link dialog leaves an empty title
     if tag == "a" and attribute == "href":
         scheme, sep, _rest = value.strip().partition(":")
         if not sep or scheme.lower() not in URL_SCHEMES:
@@ -55,6 +57,12 @@ def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
 
 
 _NUMBER = re.compile(r"[0-9]{1,6}")
+# A link left without an address (the editor's dialog accepts javascript:…, whose
+# href is then dropped above) is a dead link for every frontend: keep its text only.
+# nh3's serializer writes attributes as name="value" with quotes escaped, and an <a>
+# may hold only href, title and rel, so this matches exactly the anchors without an
+# href; anchors never nest.
+_LINK_WITHOUT_ADDRESS = re.compile(r'<a(?: (?:title|rel)="[^"]*")*>(.*?)</a>', re.S)
 
 
 _cleaner = nh3.Cleaner(
@@ -77,7 +85,7 @@ def sanitize(html: str | None) -> str:
     """Return safe HTML; markup with no visible content becomes ''."""
     if not html:
         return ""
-    cleaned = _cleaner.clean(html).strip()
+    cleaned = _LINK_WITHOUT_ADDRESS.sub(r"\1", _cleaner.clean(html)).strip()
     # An editor's empty paragraph (<p></p>, <p><br></p>) is empty, not content.
     return cleaned if _shows_text(cleaned) else ""
 

@@ -97,14 +97,14 @@ def test_an_faq_item_written_in_the_editor_is_published_in_english_and_korean_on
     )
     assert status == 200
     assert en["question"] == "Can I eat spicy food after the lift?"
-    # Sanitized on save and on output: nofollow links, the refused address gone
-    # (its text stays, under an <a> without href).
+    # Sanitized on save and on output: nofollow links, the editor's empty titles
+    # dropped, and the link with a refused address gone (its text stays).
     assert en["answer"] == (
         "<p>Avoid <strong>spicy food</strong> for a week:</p>"
         "<ul><li><p>no chili</p></li><li><p>no hot soup</p></li></ul>"
-        '<p>Questions? Call <a href="https://example.com/contact" title="" '
+        '<p>Questions? Call <a href="https://example.com/contact" '
         'rel="noopener noreferrer nofollow">our clinic</a> today. '
-        'Or click <a title="" rel="noopener noreferrer nofollow">here</a></p>'
+        "Or click here</p>"
     )
     assert [entry["locale"] for entry in en["alternates"]["languages"]] == [
         "en",
