@@ -4,6 +4,8 @@ assertions, fresh copies from the database and the publications a block sends.""
 from __future__ import annotations
 
 import contextlib
+import io
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -94,3 +96,34 @@ def publications() -> Iterator[list[frozenset[str]]]:
         yield sent
     finally:
         content_published.disconnect(receive)
+
+
+def wsgi_call(
+    application, path: str, *, query: str = "", method: str = "GET", **headers: str
+) -> tuple[str, list[tuple[str, str]], bytes]:
+    """One request straight through a WSGI application (no test client in between),
+    as gunicorn would make it: (status line, response headers, body). Keyword
+    arguments are request headers: ``if_none_match=…`` → ``If-None-Match``."""
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "localhost",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    seen = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        seen["status"], seen["headers"] = status, list(response_headers)
+
+    result = application(environ, start_response)
+    body = b"".join(result)
+    if hasattr(result, "close"):
+        result.close()
+    return seen["status"], seen["headers"], body

@@ -4,9 +4,6 @@ request under the same content version, and never otherwise."""
 
 from __future__ import annotations
 
-import io
-import sys
-
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
@@ -15,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from clinic import content_version
 from clinic.api import fastpath
 from clinic.wsgi import application
+from tests.conftest import wsgi_call
 
 pytestmark = [pytest.mark.response_cache, pytest.mark.usefixtures("demo")]
 
@@ -56,29 +54,10 @@ def django_calls():
 
 
 def call(path=ARTICLE, query="locale=en", method="GET", **headers):
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "localhost",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http",
-        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
-    }
-    seen = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        seen["status"], seen["headers"] = status, list(response_headers)
-
-    result = application(environ, start_response)
-    body = b"".join(result)
-    if hasattr(result, "close"):
-        result.close()
-    return seen["status"], sorted(seen["headers"]), body
+    status, response_headers, body = wsgi_call(
+        application, path, query=query, method=method, **headers
+    )
+    return status, sorted(response_headers), body
 
 
 def etag_of(headers):

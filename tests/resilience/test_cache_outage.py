@@ -8,10 +8,8 @@ Runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-import sys
 import time
 
 import pytest
@@ -26,6 +24,7 @@ from clinic.api.fastpath import CachedApiApplication
 from clinic.demo import load_demo
 from content.models import Article
 from tests.admin.conftest import read_form
+from tests.conftest import wsgi_call
 
 pytestmark = [
     pytest.mark.response_cache,
@@ -61,28 +60,8 @@ def app(redis_proxy, key_prefix, monkeypatch):
 
 
 def get(application, path: str) -> tuple[str, dict]:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "localhost",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http",
-    }
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen["status"] = status
-
-    result = application(environ, start_response)
-    content = b"".join(result)
-    if hasattr(result, "close"):
-        result.close()
-    return seen["status"], json.loads(content)
+    status, _headers, body = wsgi_call(application, path)
+    return status, json.loads(body)
 
 
 def cache_errors(caplog) -> list[str]:

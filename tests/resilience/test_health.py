@@ -3,11 +3,9 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
-import sys
 
 import pytest
 from django.db import OperationalError, connection
@@ -15,6 +13,7 @@ from django.test import Client, override_settings
 
 from clinic.api.fastpath import CachedApiApplication
 from clinic.middleware import RequestIdFilter, current_request_id
+from tests.conftest import wsgi_call
 
 JSON = "application/json; charset=utf-8"
 READY = {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
@@ -162,27 +161,11 @@ def test_a_replayed_answer_echoes_each_requests_own_id(demo):
     application = CachedApiApplication(get_wsgi_application())
 
     def call(request_id=None):
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": "/api/v1/locales/",
-            "QUERY_STRING": "",
-            "SERVER_NAME": "localhost",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "localhost",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": "http",
-        }
-        if request_id:
-            environ["HTTP_X_REQUEST_ID"] = request_id
-        seen = {}
-
-        def start_response(status, headers, exc_info=None):
-            seen["headers"] = headers
-
-        b"".join(application(environ, start_response))
-        return [v for n, v in seen["headers"] if n.lower() == "x-request-id"]
+        headers = {"x_request_id": request_id} if request_id else {}
+        _status, response_headers, _body = wsgi_call(
+            application, "/api/v1/locales/", **headers
+        )
+        return [v for n, v in response_headers if n.lower() == "x-request-id"]
 
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
