@@ -474,7 +474,9 @@ def cause_type_queries(code: str, cause_types: QuerySet, at) -> dict[str, QueryS
             causetype__in=cause_types.values("pk")
         )
         .filter(visible_q(code, "method__", at=at))
-        .order_by("method__position", "method__pk")
+        # The cause type last: a method listed by two cause types comes in one
+        # order, so the same content always reads the same.
+        .order_by("method__position", "method__pk", "causetype_id")
         .values("causetype_id", *method_ref_columns(code, "method__")),
     }
 

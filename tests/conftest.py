@@ -98,6 +98,24 @@ def publications() -> Iterator[list[frozenset[str]]]:
         content_published.disconnect(receive)
 
 
+@contextlib.contextmanager
+def connection_kept() -> Iterator[None]:
+    """As Django's test client does around a request: without it, a request made
+    straight through the WSGI handler closes "old" connections when it starts and
+    ends, the test's own included, which is inside the test's transaction
+    (PostgreSQL then answers "the connection is closed")."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+
+
 def wsgi_call(
     application, path: str, *, query: str = "", method: str = "GET", **headers: str
 ) -> tuple[str, list[tuple[str, str]], bytes]:

@@ -5,14 +5,14 @@ request under the same content version, and never otherwise."""
 from __future__ import annotations
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.core.signals import request_started
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clinic import content_version
 from clinic.api import fastpath
 from clinic.wsgi import application
-from tests.conftest import wsgi_call
+from tests.conftest import connection_kept, wsgi_call
 
 pytestmark = [pytest.mark.response_cache, pytest.mark.usefixtures("demo")]
 
@@ -26,13 +26,8 @@ def _fresh_entries(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection():
-    # As Django's test client does: the WSGI handler would close the test's
-    # database connection at the end of each request.
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    yield
-    for signal in (request_started, request_finished):
-        signal.connect(close_old_connections)
+    with connection_kept():
+        yield
 
 
 class Handled:

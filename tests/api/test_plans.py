@@ -4,15 +4,17 @@ as queries, and on PostgreSQL one statement in one transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import time
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import DateTimeField, IntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from clinic.api.plans import Plan
+from clinic.api.plans import Plan, share_subqueries
 from clinic.languages import column
 from content import selectors
 from content.models import Article, CauseType, ClinicProfile
@@ -23,6 +25,19 @@ SLUG = "mouth-corner-asymmetry"
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL runs a plan as one statement"
 )
+
+
+# Read by key (the grid cells), so in no order: either way may return them in any.
+UNORDERED = {"comparison.cells", "aftercare.entries"}
+
+
+def comparable(results: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    return {
+        name: sorted(rows, key=lambda row: sorted(row.items()))
+        if name in UNORDERED
+        else rows
+        for name, rows in results.items()
+    }
 
 
 def test_a_plan_is_compiled_once_per_language(demo):
@@ -45,11 +60,13 @@ def test_a_plan_reads_what_its_querysets_read(demo, code):
     article = Article.objects.get(slug_en=SLUG)
     slug = getattr(article, column("slug", code))
     now = timezone.now()
-    expected = selectors.evaluate(selectors.article_queries(code, slug, now))
+    querysets = selectors.article_queries(code, slug, now)
+    expected = selectors.evaluate(querysets)
 
     got = selectors.ARTICLE_PLAN.run(code, slug=slug, at=now)
 
-    assert got == expected
+    assert {name for name, qs in querysets.items() if not qs.ordered} == UNORDERED
+    assert comparable(got) == comparable(expected)
     assert got["article"][0]["pk"] == article.pk
     assert len(got["article.blocks"]) == article.blocks.count()
     assert got["comparison.cells"]
@@ -130,7 +147,7 @@ def test_an_execute_wrapper_sees_what_is_sent(demo):
     with connection.execute_wrapper(wrapper):
         got = selectors.ARTICLE_PLAN.run("en", slug=SLUG)
     assert seen == sent(selectors.ARTICLE_PLAN, "en")
-    assert got == selectors.ARTICLE_PLAN.run("en", slug=SLUG)
+    assert comparable(got) == comparable(selectors.ARTICLE_PLAN.run("en", slug=SLUG))
     assert got["article"]
 
 
@@ -171,6 +188,132 @@ def test_a_failing_statement_is_a_django_database_error(demo):
     # The connection is still usable, plans included.
     assert Article.objects.filter(slug_en=SLUG).exists()
     assert selectors.ARTICLE_PLAN.run("en", slug=SLUG)["article"]
+
+
+def prepared_plans() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM pg_prepared_statements WHERE name LIKE 'clinic_plan_%%'"
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_is_prepared_once_per_connection(demo):
+    """The first run on a connection prepares the statement; later runs only bind
+    the slug and the time. A new connection prepares it again."""
+    connection.close()
+    first = comparable(selectors.ARTICLE_PLAN.run("en", slug=SLUG))
+    assert len(prepared_plans()) == 1
+    for _ in range(3):
+        assert comparable(selectors.ARTICLE_PLAN.run("en", slug=SLUG)) == first
+    assert selectors.ARTICLE_PLAN.run("en", slug="no-such-article")["article"] == []
+    assert len(prepared_plans()) == 1
+
+    connection.close()
+    assert comparable(selectors.ARTICLE_PLAN.run("en", slug=SLUG)) == first
+    assert len(prepared_plans()) == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_without_prepared_statements_a_plan_prepares_nothing(demo):
+    """DATABASE_PREPARED_STATEMENTS=false (psycopg's prepare_threshold None), for a
+    pooler that cannot keep them: same rows, nothing left prepared on the server."""
+    connection.close()
+    expected = comparable(selectors.ARTICLE_PLAN.run("ko", slug="입꼬리-비대칭"))
+    connection.close()
+    connection.ensure_connection()
+    connection.connection.prepare_threshold = None
+    try:
+        assert (
+            comparable(selectors.ARTICLE_PLAN.run("ko", slug="입꼬리-비대칭"))
+            == expected
+        )
+        assert prepared_plans() == []
+    finally:
+        connection.close()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_run_first_in_a_transaction_is_part_of_it(demo):
+    """Outside autocommit psycopg begins the transaction with the first statement:
+    a plan that comes first begins it too, and later runs see its writes."""
+    with transaction.atomic():
+        found = selectors.ARTICLE_PLAN.run("en", slug=SLUG)
+        time.sleep(0.2)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT clock_timestamp() - transaction_timestamp() "
+                ">= interval '0.2 seconds'"
+            )
+            (began_with_the_plan,) = cursor.fetchone()
+        Article.objects.filter(slug_en=SLUG).update(title_en="Changed in here")
+        again = selectors.ARTICLE_PLAN.run("en", slug=SLUG)
+    assert began_with_the_plan
+    assert found["article"][0]["title_en"] != "Changed in here"
+    assert again["article"][0]["title_en"] == "Changed in here"
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_outlives_rollbacks_and_deallocation(demo):
+    """A rolled-back transaction that ran a plan first must not make psycopg drop
+    every prepared statement (it answers a ROLLBACK with DEALLOCATE ALL when it
+    prepared something itself); a DEALLOCATE ALL from elsewhere is recovered from
+    by preparing again."""
+    plan = selectors.ARTICLE_PLAN
+    connection.close()
+    expected = comparable(plan.run("en", slug=SLUG))
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        assert (
+            comparable(plan.run("en", slug=SLUG)) == expected
+        )  # begins the transaction
+        raise RuntimeError("rolled back")
+    with transaction.atomic():
+        assert Article.objects.filter(slug_en=SLUG).exists()  # begun by Django
+        assert (
+            comparable(plan.run("en", slug=SLUG)) == expected
+        )  # cannot prepare again here
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert comparable(plan.run("en", slug=SLUG)) == expected
+    assert len(prepared_plans()) == 1
+
+
+def test_a_subquery_repeated_in_a_statement_is_computed_once():
+    find = '(SELECT U0."id" FROM "content_article" U0 WHERE U0."slug_en" = $1 LIMIT 1)'
+    sql = f'SELECT (SELECT 1 FROM "b" WHERE "b"."a" = {find}), {find}'
+
+    assert share_subqueries(sql) == (
+        f"WITH shared_0 AS MATERIALIZED {find} "
+        'SELECT (SELECT 1 FROM "b" WHERE "b"."a" = (SELECT * FROM shared_0)), '
+        "(SELECT * FROM shared_0)"
+    )
+
+
+def test_a_subquery_that_reads_its_outer_row_stays_where_it_is():
+    """Equal text, different meaning: each reads the row of its own outer query."""
+    reads_outer = '(SELECT V0."n" FROM "b" V0 WHERE V0."a_id" = "a"."id" LIMIT 1)'
+    sql = (
+        f'SELECT json_build_array((SELECT json_agg({reads_outer}) FROM "a"), '
+        f'(SELECT json_agg({reads_outer}) FROM "a" WHERE "a"."id" > $1))'
+    )
+    assert share_subqueries(sql) == sql
+
+
+@on_postgresql
+def test_the_article_is_found_once_per_statement(demo):
+    """Every embedded part reads "what the article's blocks show": the article's
+    lookup by slug is one shared subquery, not sixteen (besides the article's own
+    row)."""
+    compiled = selectors.ARTICLE_PLAN.compiled("en")
+    assert compiled.native_sql.count('FROM "content_article" U0') == 1
+    assert compiled.sql.count('FROM "content_article" U0') == 1
+    assert selectors.ARTICLE_PLAN.run("en", slug=SLUG)["comparison.cells"]
 
 
 def test_a_column_json_cannot_give_back_exactly_is_refused_when_compiled(demo):

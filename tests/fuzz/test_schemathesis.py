@@ -12,12 +12,11 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, seed, settings
 
 from clinic.demo import load_demo
 from clinic.wsgi import application
+from tests.conftest import connection_kept
 
 # Enough examples that every operation sees its enums, bounds and odd slugs.
 EXAMPLES = 60
@@ -35,11 +34,8 @@ def _keep_the_test_connection():
     "old" connections after every request, including the test's connection, which
     is inside the test's transaction (PostgreSQL then answers "the connection is
     closed"). Django's own test client disconnects the same handler."""
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    yield
-    for signal in (request_started, request_finished):
-        signal.connect(close_old_connections)
+    with connection_kept():
+        yield
 
 
 @pytest.fixture(scope="module")

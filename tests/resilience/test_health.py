@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 
 from clinic.api.fastpath import CachedApiApplication
 from clinic.middleware import RequestIdFilter, current_request_id
-from tests.conftest import wsgi_call
+from tests.conftest import connection_kept, wsgi_call
 
 JSON = "application/json; charset=utf-8"
 READY = {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
@@ -167,18 +167,10 @@ def test_a_replayed_answer_echoes_each_requests_own_id(demo):
         )
         return [v for n, v in response_headers if n.lower() == "x-request-id"]
 
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    try:
+    with connection_kept():
         first = call("first-1")
         replayed = call("second-2")
         anonymous = call()
-    finally:
-        for signal in (request_started, request_finished):
-            signal.connect(close_old_connections)
 
     assert first == ["first-1"]
     assert replayed == ["second-2"]
