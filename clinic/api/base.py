@@ -66,11 +66,20 @@ class PublicView(APIView):
             response = super().dispatch(request, *args, **kwargs)
         finally:
             cache.stop_collecting(token)
+        # DRF keeps the response on the view, which the response's renderer
+        # context holds: a cycle (see clinic.api.renderers.JSONRenderer.render).
+        self.response = None
         if response.status_code == 200:
             # ApiCacheMiddleware stores it and gives it validators and tags.
             response.api_cacheable = True
             response.api_tags = sorted({*self.cache_tags, *tags})
         return response
+
+    def perform_authentication(self, request):
+        """Nothing to authenticate: there are no authentication classes, and
+        nothing here asks who the client is (the rate limit keys on the address).
+        DRF would build an AnonymousUser on every request; ``request.user`` still
+        works, lazily, as DRF documents for this override."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import gc
 
 import pytest
 from django.utils.translation import gettext_lazy
@@ -73,3 +74,35 @@ def test_an_indent_asked_for_is_honoured():
     media = "application/json; indent=2"
     assert JSONRenderer().render(data, media) == DRFRenderer().render(data, media)
     assert b"\n" in JSONRenderer().render(data, media)
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "status"),
+    [
+        ("/api/v1/articles/mouth-corner-asymmetry/", "locale=en", "200"),
+        ("/api/v1/cause-types/", "locale=ja", "200"),
+        ("/api/v1/faq-items/", "locale=en", "200"),
+        ("/api/v1/articles/nothing-here/", "locale=en", "404"),
+        ("/api/v1/articles/", "locale=xx", "400"),
+    ],
+)
+def test_a_sent_response_is_freed_at_once(demo, path, query, status):
+    """Nothing keeps a response (and the data it rendered) alive once it is sent:
+    DRF's reference cycles through the renderer context and the view are broken,
+    so a render's memory is given back at once instead of at the cyclic
+    collector's next pass."""
+    from rest_framework.response import Response
+
+    from clinic.wsgi import application
+    from tests.conftest import connection_kept, wsgi_call
+
+    gc.collect()
+    gc.disable()
+    try:
+        with connection_kept():
+            got, _headers, body = wsgi_call(application, path, query=query)
+        left = [o for o in gc.get_objects() if issubclass(type(o), Response)]
+    finally:
+        gc.enable()
+    assert got.startswith(status), body
+    assert left == []
