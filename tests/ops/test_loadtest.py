@@ -109,7 +109,9 @@ def test_every_response_is_checked_and_a_correct_server_passes(api):
 @pytest.mark.parametrize(
     ("fault", "counter", "problem"),
     [
-        ("language", "wrong_language", "got 200: Content-Language "),
+        # The problems recorded first may all be 304s ("got 304: Content-…"):
+        # which answers are every third depends on how wrk's threads interleave.
+        ("language", "wrong_language", ": Content-Language "),
         ("body", "wrong_body", 'ETag "other"'),
         ("status", "bad_status", "got 500: status"),
     ],
