@@ -104,6 +104,8 @@ class Statement:
     compiler: object  # for the database's converters (SQLite's dates, booleans)
     converters: dict
     json_values: tuple[tuple[int, Callable], ...]  # columns JSON gives as text
+    # PostgreSQL: the JSON row arrays → values() dicts (see ``row_reader``).
+    read_rows: Callable[[list], list[dict]]
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,32 @@ def compile_queryset(name: str, queryset: QuerySet, using: str) -> Statement:
         compiler=compiler,
         converters=compiler.get_converters(fields),
         json_values=tuple(json_values),
+        read_rows=row_reader(name, names, tuple(json_values)),
     )
+
+
+def row_reader(name: str, names: tuple[str, ...], json_values) -> Callable:
+    """A function turning a statement's JSON row arrays into ``values()`` dicts,
+    with the columns JSON gives as text read as their Python type.
+
+    Generated once per statement, as ``collections.namedtuple`` and ``dataclasses``
+    generate theirs: a dict display with the keys written out (``{'pk': row[0],
+    …}``) builds a row in half the time of ``dict(zip(names, row))``, which was the
+    largest single cost of a cold article in Python (0.09 → 0.045 ms for its 110
+    rows). The keys are written with ``repr``: any column name is a literal."""
+    namespace: dict[str, Callable] = {}
+    reads = dict(json_values)
+    items = []
+    for index, key in enumerate(names):
+        value = f"row[{index}]"
+        if index in reads:
+            namespace[f"read_{index}"] = reads[index]
+            value = f"read_{index}({value})"
+        items.append(f"{key!r}: {value}")
+    display = "{" + ", ".join(items) + "}"
+    source = f"def read_rows(rows):\n    return [{display} for row in rows]\n"
+    exec(compile(source, f"<plan rows of {name}>", "exec"), namespace)
+    return namespace["read_rows"]
 
 
 def combine(statements: tuple[Statement, ...]) -> tuple[str, tuple, tuple]:
@@ -412,17 +439,10 @@ def _run_combined(connection, compiled: Compiled, arguments) -> dict[str, list[d
             text = cursor.fetchone()[0]
     else:
         text = _execute_prepared(connection, compiled, arguments)
-    out = {}
-    for statement, rows in zip(compiled.statements, orjson.loads(text), strict=True):
-        if rows:
-            for index, read in statement.json_values:
-                for row in rows:
-                    row[index] = read(row[index])
-        # Every row has one value per name: the statement's SELECT list is names.
-        # (zip without ``strict=``: the keyword alone costs a quarter of the time.)
-        names = statement.names
-        out[statement.name] = [dict(zip(names, row)) for row in rows]  # noqa: B905
-    return out
+    return {
+        statement.name: statement.read_rows(rows)
+        for statement, rows in zip(compiled.statements, orjson.loads(text), strict=True)
+    }
 
 
 def _execute_prepared(connection, compiled: Compiled, arguments: dict) -> bytes | str:

@@ -14,7 +14,7 @@ from django.db.models import DateTimeField, IntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from clinic.api.plans import Plan, share_subqueries
+from clinic.api.plans import Plan, row_reader, share_subqueries
 from clinic.languages import column
 from content import selectors
 from content.models import Article, CauseType, ClinicProfile
@@ -325,3 +325,29 @@ def test_a_column_json_cannot_give_back_exactly_is_refused_when_compiled(demo):
     )
     with pytest.raises(ValueError, match="DecimalField"):
         plan.run("en")
+
+
+def test_rows_read_back_as_values_dicts_whatever_the_column_names():
+    """The generated reader writes each name as a literal and converts the columns
+    JSON gives as text, in any row count."""
+    names = ("pk", "it's", 'a "quoted"\\name', "updated_at")
+    read = row_reader("odd", names, ((3, dt.datetime.fromisoformat),))
+    rows = [
+        [1, "x", None, "2026-01-02T03:04:05+00:00"],
+        [2, "", "y", "2026-01-03T00:00:00+00:00"],
+    ]
+    assert read(rows) == [
+        {
+            "pk": 1,
+            "it's": "x",
+            'a "quoted"\\name': None,
+            "updated_at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        },
+        {
+            "pk": 2,
+            "it's": "",
+            'a "quoted"\\name': "y",
+            "updated_at": dt.datetime(2026, 1, 3, tzinfo=dt.UTC),
+        },
+    ]
+    assert read([]) == []
