@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from rest_framework.response import Response
-
 from clinic.api.base import DetailView, ListView, PublicView
 from clinic.api.errors import NotFoundError
 from clinic.api.schema import detail_schema, list_schema, locale_only_schema
@@ -187,4 +185,4 @@ class ClinicProfileDetail(PublicView):
             raise NotFoundError(
                 f"The clinic profile is not published in {self.locale}."
             )
-        return Response(profile)
+        return self.respond(profile)

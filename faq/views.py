@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rest_framework.response import Response
-
 from clinic.api.base import DetailView, ListView
 from clinic.api.errors import ApiError
 from clinic.api.schema import detail_schema, faq_list_schema, list_schema
@@ -55,7 +53,7 @@ class FAQItemList(ListView):
         body = self.paginator.envelope(self.represent(page))
         if raw in TRUE:
             body["structured_data"] = faq_page_document(body["results"], self.locale)
-        return Response(body)
+        return self.respond(body)
 
 
 @detail_schema(serializers.FAQItemDetailSerializer, tag="faq")

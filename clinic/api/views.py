@@ -10,7 +10,6 @@ from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerView,
 )
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from clinic.api import schema
@@ -86,7 +85,7 @@ class ApiRoot(PublicView):
     localized = False
 
     def get(self, request, *args, **kwargs):
-        return Response(
+        return self.respond(
             {
                 "version": "v1",
                 "default_locale": DEFAULT_LANGUAGE,
@@ -150,7 +149,7 @@ class LocaleList(PublicView):
 
     def get(self, request, *args, **kwargs):
         counts = published_counts()
-        return Response(
+        return self.respond(
             [
                 {
                     "code": code,

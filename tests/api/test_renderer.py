@@ -33,16 +33,16 @@ def walk(api, code: str) -> list:
     for path in lists:
         listing = api(path, locale=code)
         assert listing.status == 200, path
-        datas.append(listing.response.data)
+        datas.append(listing.body)
         for item in listing.body["results"]:
             detail = api(f"{path}{item['slug']}/", locale=code)
             assert detail.status == 200, (path, item["slug"])
-            datas.append(detail.response.data)
+            datas.append(detail.body)
     for path in ("/api/v1/clinic/", "/api/v1/sitemap/", "/api/v1/locales/"):
-        datas.append(api(path, locale=code).response.data)
+        datas.append(api(path, locale=code).body)
     # Errors too: a 404 with details, a 400 listing what is allowed.
-    datas.append(api("/api/v1/articles/nothing-here/", locale=code).response.data)
-    datas.append(api("/api/v1/articles/", locale=code, sort="x").response.data)
+    datas.append(api("/api/v1/articles/nothing-here/", locale=code).body)
+    datas.append(api("/api/v1/articles/", locale=code, sort="x").body)
     return datas
 
 
