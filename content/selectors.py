@@ -686,10 +686,19 @@ CAUSE_TYPE_PLAN = Plan(
 # The clinic.
 
 
-def clinic_profile(code: str) -> dict | None:
-    row = (
-        ClinicProfile.objects.published(code)
-        .values(
+def clinic_queries(code: str, slug: str, at) -> dict[str, QuerySet]:
+    """The published profile, its channels and the visible lists it shows, each
+    keyed by the profile (a subquery). ``slug`` is unused: there is one clinic."""
+    profiles = ClinicProfile.objects.published(code, at=at).order_by("pk")
+
+    def of_profile(name: str) -> Subquery:
+        return Subquery(profiles.values(name)[:1])
+
+    lists = item_list_rows(code, at).filter(
+        Q(pk=of_profile("trust_points_id")) | Q(pk=of_profile("care_system_id"))
+    )
+    return {
+        "clinic": profiles.values(
             "pk",
             "updated_at",
             *flag_columns(),
@@ -699,26 +708,24 @@ def clinic_profile(code: str) -> dict | None:
             "rating",
             "trust_points_id",
             "care_system_id",
-        )
-        .first()
-    )
+        )[:1],
+        "clinic.channels": ClinicChannel.objects.filter(profile=of_profile("pk"))
+        .order_by("position", "pk")
+        .values("kind", *cols(code, "label", "description", "url")),
+        **item_list_queries(code, lists),
+    }
+
+
+CLINIC_PLAN = Plan("clinic", clinic_queries)
+
+
+def clinic_profile(code: str) -> dict | None:
+    results = CLINIC_PLAN.run(code)
+    row = first(results, "clinic")
     if row is None:
         return None
     shown("clinicprofile", row["pk"])
-    channels = ClinicChannel.objects.filter(profile=row["pk"]).order_by(
-        "position", "pk"
-    )
-    list_ids = {row["trust_points_id"], row["care_system_id"]} - {None}
-    lists = (
-        item_list_details(
-            evaluate(
-                item_list_queries(code, item_list_rows(code).filter(pk__in=list_ids))
-            ),
-            code,
-        )
-        if list_ids
-        else {}
-    )
+    lists = item_list_details(results, code)
     return {
         "locale": code,
         "alternates": alternates(row, slug=False),
@@ -736,9 +743,7 @@ def clinic_profile(code: str) -> dict | None:
                 "description": text(ch, column("description", code)),
                 "url": text(ch, column("url", code)),
             }
-            for ch in channels.values(
-                "kind", *cols(code, "label", "description", "url")
-            )
+            for ch in results["clinic.channels"]
         ],
         "trust_points": lists.get(row["trust_points_id"]),
         "care_system": lists.get(row["care_system_id"]),

@@ -33,6 +33,7 @@ exactly what a cold render must not do.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 import itertools
 import logging
@@ -67,6 +68,18 @@ def _date(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
 
 
+def _decimal(value: float | int | None) -> decimal.Decimal | None:
+    """A JSON number as the Decimal PostgreSQL wrote: exact for the fields
+    ``compile_queryset`` lets through (at most 15 digits, which a float's
+    shortest ``repr`` gives back digit for digit)."""
+    return None if value is None else decimal.Decimal(repr(value))
+
+
+# A float holds any decimal of up to 15 significant digits exactly enough that its
+# repr gives those digits back.
+DECIMAL_DIGITS = 15
+
+
 # What JSON gives back for each field type, as Python values() would have it. A type
 # missing here is refused when the plan is compiled, not mangled at run time.
 JSON_VALUES: dict[str, Callable | None] = {
@@ -91,6 +104,7 @@ JSON_VALUES: dict[str, Callable | None] = {
     ),
     "DateTimeField": _datetime,
     "DateField": _date,
+    "DecimalField": _decimal,
 }
 
 
@@ -201,6 +215,10 @@ def compile_queryset(name: str, queryset: QuerySet, using: str) -> Statement:
         if kind not in JSON_VALUES:
             raise ValueError(
                 f"plan {name}: no JSON reading for {kind} ({names[index]})"
+            )
+        if kind == "DecimalField" and not (field.max_digits or 99) <= DECIMAL_DIGITS:
+            raise ValueError(
+                f"plan {name}: {names[index]} has more digits than JSON reads exactly"
             )
         if JSON_VALUES[kind] is not None:
             json_values.append((index, JSON_VALUES[kind]))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
 import time
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.db.models import DateTimeField, IntegerField
+from django.db.models import DateTimeField, DecimalField, IntegerField
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from clinic.api.plans import Plan, row_reader, share_subqueries
@@ -317,14 +319,27 @@ def test_the_article_is_found_once_per_statement(demo):
 
 
 def test_a_column_json_cannot_give_back_exactly_is_refused_when_compiled(demo):
-    """A decimal would come back from JSON as a float: the plan refuses to compile
-    instead of serving a rounded value."""
-    plan = Plan(
+    """A decimal comes back from JSON as a float: one of at most 15 digits is read
+    back exactly, a wider one refuses to compile instead of serving a rounded
+    value."""
+    profile = ClinicProfile.objects.get()
+    profile.rating = decimal.Decimal("4.7")
+    profile.save()
+    narrow = Plan(
         "decimal-test",
         lambda code, slug, at: {"p": ClinicProfile.objects.values("rating")},
     )
-    with pytest.raises(ValueError, match="DecimalField"):
-        plan.run("en")
+    assert narrow.run("en") == {"p": [{"rating": decimal.Decimal("4.7")}]}
+    wide = Plan(
+        "wide-decimal-test",
+        lambda code, slug, at: {
+            "p": ClinicProfile.objects.annotate(
+                wide=Cast("rating", DecimalField(max_digits=20, decimal_places=5))
+            ).values("wide")
+        },
+    )
+    with pytest.raises(ValueError, match="more digits than JSON reads exactly"):
+        wide.run("en")
 
 
 def test_rows_read_back_as_values_dicts_whatever_the_column_names():

@@ -330,8 +330,8 @@ CASES: list[tuple[str, Target, int]] = [
         detail("/api/v1/faq-categories/", lambda c: c.hub.category),
         1,
     ),
-    # The profile, its channels, its two lists and their items.
-    ("clinic", fixed("/api/v1/clinic/"), 4),
+    # The profile, its channels, its two lists and their items: a read plan.
+    ("clinic", fixed("/api/v1/clinic/"), plan(4)),
 ]
 
 # A slug of another language: the failed lookup (a detail's whole read plan), then
