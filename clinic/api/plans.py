@@ -75,8 +75,8 @@ def _decimal(value: float | int | None) -> decimal.Decimal | None:
     return None if value is None else decimal.Decimal(repr(value))
 
 
-# A float holds any decimal of up to 15 significant digits exactly enough that its
-# repr gives those digits back.
+# Any decimal of at most 15 significant digits survives a trip through a float: the
+# float's shortest repr gives the same digits back.
 DECIMAL_DIGITS = 15
 
 
