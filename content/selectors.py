@@ -100,11 +100,6 @@ def by_slug(rows: QuerySet, code: str, slug: str) -> dict | None:
 Results = dict[str, list[dict]]
 
 
-def evaluate(querysets: dict[str, QuerySet]) -> Results:
-    """Run ``*_queries`` querysets one by one, outside a plan."""
-    return {name: list(qs) for name, qs in querysets.items()}
-
-
 def with_slug(rows: QuerySet, code: str, slug: str) -> QuerySet:
     return rows.filter(**{column("slug", code): slug})
 

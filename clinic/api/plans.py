@@ -117,7 +117,6 @@ class Statement:
     names: tuple[str, ...]  # the keys of each row, as values() gives them
     compiler: object  # for the database's converters (SQLite's dates, booleans)
     converters: dict
-    json_values: tuple[tuple[int, Callable], ...]  # columns JSON gives as text
     # PostgreSQL: the JSON row arrays → values() dicts (see ``row_reader``).
     read_rows: Callable[[list], list[dict]]
 
@@ -230,14 +229,14 @@ def compile_queryset(name: str, queryset: QuerySet, using: str) -> Statement:
         names=names,
         compiler=compiler,
         converters=compiler.get_converters(fields),
-        json_values=tuple(json_values),
         read_rows=row_reader(name, names, tuple(json_values)),
     )
 
 
 def row_reader(name: str, names: tuple[str, ...], json_values) -> Callable:
     """A function turning a statement's JSON row arrays into ``values()`` dicts,
-    with the columns JSON gives as text read as their Python type.
+    with the columns JSON gives as text (``json_values``: (index, reader) pairs)
+    read as their Python type.
 
     Generated once per statement, as ``collections.namedtuple`` and ``dataclasses``
     generate theirs: a dict display with the keys written out (``{'pk': row[0],

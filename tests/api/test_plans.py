@@ -63,7 +63,7 @@ def test_a_plan_reads_what_its_querysets_read(demo, code):
     slug = getattr(article, column("slug", code))
     now = timezone.now()
     querysets = selectors.article_queries(code, slug, now)
-    expected = selectors.evaluate(querysets)
+    expected = {name: list(qs) for name, qs in querysets.items()}
 
     got = selectors.ARTICLE_PLAN.run(code, slug=slug, at=now)
 
@@ -75,6 +75,25 @@ def test_a_plan_reads_what_its_querysets_read(demo, code):
     assert got["aftercare.entries"]
     assert got["article.faq"]
     assert got["causetype.methods"]
+
+
+@pytest.mark.parametrize("code", ["en", "ko", "ja", "zh-hans"])
+def test_the_clinic_plan_reads_what_its_querysets_read(demo, code):
+    """The profile (its rating a Decimal, as values() gives it), its channels and
+    its lists; nothing where the profile is not published."""
+    now = timezone.now()
+    querysets = selectors.clinic_queries(code, "", now)
+    expected = {name: list(qs) for name, qs in querysets.items()}
+
+    got = selectors.CLINIC_PLAN.run(code, at=now)
+
+    assert got == expected
+    published = ClinicProfile.objects.published(code).exists()
+    assert bool(got["clinic"]) == published
+    if published:
+        assert isinstance(got["clinic"][0]["rating"], decimal.Decimal)
+        assert got["clinic.channels"]
+        assert got["itemlist.items"]
 
 
 def test_every_run_binds_its_own_slug_and_time(demo):
