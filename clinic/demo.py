@@ -396,7 +396,8 @@ class DemoLoader:
             {"pk": 1},
             row,
             ["name", "slogan", "description", "years_of_practice", "review_count"],
-            rating=Decimal(row["rating"]),
+            # The seed article gives no rating; absent, --update clears a stored one.
+            rating=Decimal(row["rating"]) if "rating" in row else None,
             trust_points=self.lists[row["trust_points"]],
             care_system=self.lists[row["care_system"]],
         )
