@@ -319,12 +319,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "LocaleEnum": "clinic.languages.LANGUAGE_CODES",
-        "BlockKindEnum": "content.models.ArticleBlock.Kind",
+        "HreflangEnum": "clinic.api.serializers.HREFLANGS",
         "ItemListKindEnum": "content.models.ItemList.Kind",
         "ChannelKindEnum": "content.models.ClinicChannel.Kind",
         "SitemapTypeEnum": "clinic.api.schema.SITEMAP_TYPES",
     },
     "SORT_OPERATIONS": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clinic.api.schema.strict_openapi",
+    ],
 }
 
 # CORS for the frontends, on /api/ only, GET only, never with credentials.

@@ -7,7 +7,8 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from clinic.api.serializers import (
-    LanguagesSerializer,
+    HREFLANGS,
+    AlternatesSerializer,
     PublishedSerializer,
     RefSerializer,
 )
@@ -158,7 +159,9 @@ class ArticleSummarySerializer(PublishedSerializer):
 
 
 class BlockSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(ArticleBlock.Kind.choices)
+    # Its value in each variant is the kind BLOCK_SERIALIZERS maps to it, written
+    # into the schema from the discriminator (clinic.api.schema.discriminator_values).
+    kind = serializers.CharField()
     heading = serializers.CharField(help_text="May be empty.")
     body = serializers.CharField(help_text=HTML + " May be empty.")
 
@@ -227,13 +230,127 @@ class BlockField(serializers.Field):
         return BLOCK_SERIALIZERS[value["kind"]](value).data
 
 
+# The article's schema.org JSON-LD (content/structured_data.py).
+
+
+class JsonLdSerializer(serializers.Serializer):
+    # JSON-LD's keywords (``@type``) are not Python names: they are declared with a
+    # trailing underscore (``type_``) and renamed here. (A comment, not a docstring:
+    # the schema would show it as every node's description.)
+    KEYWORDS = {
+        "context_": "@context",
+        "graph_": "@graph",
+        "type_": "@type",
+        "id_": "@id",
+    }
+
+    def get_fields(self):
+        return {
+            self.KEYWORDS.get(name, name): field
+            for name, field in super().get_fields().items()
+        }
+
+
+class NodeRefSerializer(JsonLdSerializer):
+    id_ = serializers.CharField(help_text="A node of this document: #method-botox.")
+
+
+class PersonSerializer(JsonLdSerializer):
+    type_ = serializers.CharField(help_text="Person")
+    name = serializers.CharField()
+
+
+class MedicalConditionSerializer(JsonLdSerializer):
+    type_ = serializers.CharField(help_text="MedicalCondition")
+    name = serializers.CharField()
+    possibleTreatment = NodeRefSerializer(  # noqa: N815
+        many=True, required=False, help_text="The MedicalProcedures of the document."
+    )
+
+
+class MedicalWebPageSerializer(JsonLdSerializer):
+    type_ = serializers.CharField()
+    name = serializers.CharField()
+    headline = serializers.CharField()
+    description = serializers.CharField()
+    inLanguage = serializers.ChoiceField(HREFLANGS)  # noqa: N815
+    datePublished = serializers.DateTimeField()  # noqa: N815
+    dateModified = serializers.DateTimeField()  # noqa: N815
+    about = MedicalConditionSerializer()
+    lastReviewed = serializers.DateField(required=False)  # noqa: N815
+    reviewedBy = PersonSerializer(required=False)  # noqa: N815
+
+
+class MedicalProcedureSerializer(JsonLdSerializer):
+    type_ = serializers.CharField()
+    id_ = serializers.CharField(help_text="e.g. #method-botox.")
+    name = serializers.CharField()
+    procedureType = serializers.URLField(  # noqa: N815
+        help_text="A schema.org MedicalProcedureType, e.g. "
+        "https://schema.org/PercutaneousProcedure."
+    )
+    followup = serializers.CharField(
+        required=False, help_text="The method's aftercare, a line per stage."
+    )
+
+
+class AnswerSerializer(JsonLdSerializer):
+    type_ = serializers.CharField(help_text="Answer")
+    text = serializers.CharField(help_text=HTML)
+
+
+class QuestionSerializer(JsonLdSerializer):
+    type_ = serializers.CharField(help_text="Question")
+    name = serializers.CharField()
+    acceptedAnswer = AnswerSerializer()  # noqa: N815
+
+
+class FAQPageSerializer(JsonLdSerializer):
+    context_ = serializers.CharField(
+        required=False, help_text="https://schema.org, when it is a document."
+    )
+    type_ = serializers.CharField()
+    inLanguage = serializers.ChoiceField(HREFLANGS)  # noqa: N815
+    mainEntity = QuestionSerializer(many=True)  # noqa: N815
+
+
+# @type → node; their @type is written into the schema from the discriminator.
+GRAPH_NODES: dict[str, type[serializers.Serializer]] = {
+    "MedicalWebPage": MedicalWebPageSerializer,
+    "MedicalProcedure": MedicalProcedureSerializer,
+    "FAQPage": FAQPageSerializer,
+}
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="GraphNode",
+        serializers=GRAPH_NODES,
+        resource_type_field_name="@type",
+    )
+)
+class GraphNodeField(serializers.Field):
+    """A node of the article's graph, shaped by its @type."""
+
+    def to_representation(self, value):
+        return GRAPH_NODES[value["@type"]](value).data
+
+
+class ArticleStructuredDataSerializer(JsonLdSerializer):
+    context_ = serializers.CharField(help_text="https://schema.org")
+    graph_ = serializers.ListField(
+        child=GraphNodeField(),
+        help_text="The MedicalWebPage, a MedicalProcedure per method, the FAQPage.",
+    )
+
+
 class ArticleDetailSerializer(ArticleSummarySerializer):
     seo_title = serializers.CharField(help_text="May be empty: use the title.")
     meta_description = serializers.CharField(help_text="May be empty.")
     topic = serializers.CharField(help_text="The condition the article is about.")
     reviewed_by = serializers.CharField(help_text="The reviewing physician.")
     blocks = serializers.ListField(child=BlockField(), help_text="In order.")
-    structured_data = serializers.JSONField(
+    structured_data = ArticleStructuredDataSerializer(
         help_text="schema.org JSON-LD in this language: MedicalWebPage, a "
         "MedicalProcedure per method (aftercare as followup), FAQPage."
     )
@@ -251,7 +368,7 @@ class ChannelSerializer(serializers.Serializer):
 
 class ClinicProfileSerializer(serializers.Serializer):
     locale = serializers.ChoiceField(LANGUAGE_CODES)
-    alternates = LanguagesSerializer(help_text="Languages it is published in.")
+    alternates = AlternatesSerializer()
     updated_at = serializers.DateTimeField()
     name = serializers.CharField()
     slogan = serializers.CharField()

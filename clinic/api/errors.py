@@ -55,6 +55,29 @@ DEFAULT_CODES = {
     503: "service_unavailable",
 }
 
+# Every ``error.code`` the API answers with, in status order: the enum of the
+# OpenAPI schema (``clinic.api.serializers.ERROR_DETAILS``). A new code is one more
+# line here; ``tests/api/test_schema_strict.py`` finds a code used but not listed.
+ERROR_CODES = (
+    "bad_request",
+    "invalid_locale",
+    "unknown_parameter",
+    "invalid_parameter",
+    "not_authenticated",
+    "permission_denied",
+    "not_found",
+    "not_in_locale",
+    "method_not_allowed",
+    "not_acceptable",
+    "precondition_failed",
+    "unsupported_media_type",
+    "throttled",
+    "server_error",
+    "service_unavailable",
+    # A status without a code of its own.
+    "error",
+)
+
 DEFAULT_MESSAGES = {
     400: "Bad request.",
     403: "You do not have permission to perform this action.",

@@ -70,14 +70,18 @@ def alternate_columns() -> list[str]:
 def alternates(row: dict, *, slug: bool = True) -> dict:
     """The languages the object is published in (LANGUAGES order), each with its
     slug, and the ``x_default`` version. The object is visible, so its publish time
-    has come and the flags alone tell."""
+    has come and the flags alone tell. A type without slugs (the clinic profile)
+    gives empty ones: every object's alternates have one shape."""
     languages = []
     for code, flag, slug_column, tag in _ALTERNATE_COLUMNS():
         if row[flag]:
-            entry = {"locale": code, "hreflang": tag}
-            if slug:
-                entry["slug"] = row[slug_column]
-            languages.append(entry)
+            languages.append(
+                {
+                    "locale": code,
+                    "hreflang": tag,
+                    "slug": row[slug_column] if slug else "",
+                }
+            )
     return {"languages": languages, "x_default": x_default(languages)}
 
 

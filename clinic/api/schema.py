@@ -14,7 +14,12 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from clinic.api.pagination import DEFAULT_PAGE_SIZE, MAX_DIGITS, MAX_PAGE_SIZE
-from clinic.api.serializers import AlternatesSerializer, ErrorSerializer, paginated
+from clinic.api.serializers import (
+    HREFLANGS,
+    AlternatesSerializer,
+    ErrorSerializer,
+    paginated,
+)
 from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 
 LOCALE = OpenApiParameter(
@@ -47,6 +52,65 @@ SLUG = OpenApiParameter(
     "Another language's slug answers 404 with the right slug in "
     "error.details.slug when the object is published in the requested locale.",
 )
+
+
+# Postprocessing (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"], after the enums'):
+# drf-spectacular writes two things the way only some OpenAPI tools read them.
+
+# The null branch of a nullable reference: OpenAPI 3.0 has no null type, and
+# ``nullable`` counts only beside a ``type``.
+NULL = {"type": "object", "nullable": True, "enum": [None]}
+
+
+def strict_openapi(result: dict, **kwargs) -> dict:
+    """The schema as every OpenAPI 3.0 validator reads it (Ajv, jsonschema,
+    openapi-spec-validator, schemathesis), not only code generators."""
+    schemas = result["components"]["schemas"]
+    for schema in schemas.values():
+        discriminator_values(schema, schemas)
+    nullable_references(result)
+    return result
+
+
+def discriminator_values(schema: dict, schemas: dict) -> None:
+    """A discriminator's ``mapping`` becomes each variant's own enum of the values
+    mapped to it, so that exactly one branch of the ``oneOf`` matches in any
+    validator and a typed client gets a union told apart by a literal.
+
+    The mapping itself cannot stay: Ajv refuses it. Without it, OpenAPI reads the
+    values as the variants' schema names (schemathesis checks that), so the
+    discriminator stays only where that is true (``GraphNode``: ``@type`` is the
+    component's name); elsewhere the enums alone tell the variants apart."""
+    discriminator = schema.get("discriminator")
+    if not discriminator or "mapping" not in discriminator:
+        return
+    values: dict[str, list[str]] = {}
+    for value, ref in discriminator.pop("mapping").items():
+        values.setdefault(ref.removeprefix("#/components/schemas/"), []).append(value)
+    name = discriminator["propertyName"]
+    for component, enum in values.items():
+        variant = schemas[component]
+        described = variant["properties"][name].get("description")
+        variant["properties"][name] = {"type": "string", "enum": enum}
+        if described:
+            variant["properties"][name]["description"] = described
+    if any(enum != [component] for component, enum in values.items()):
+        del schema["discriminator"]
+
+
+def nullable_references(node) -> None:
+    """``allOf: [$ref]`` + ``nullable`` (which Ajv refuses, and which means "not
+    null" in OpenAPI 3.0.3) becomes ``oneOf: [$ref, null]``."""
+    if isinstance(node, list):
+        for item in node:
+            nullable_references(item)
+    elif isinstance(node, dict):
+        single = len(node.get("allOf", ())) == 1
+        if node.get("nullable") and "type" not in node and single:
+            del node["nullable"]
+            node["oneOf"] = [node.pop("allOf")[0], dict(NULL)]
+        for value in node.values():
+            nullable_references(value)
 
 
 def error(description: str) -> OpenApiResponse:
@@ -210,6 +274,8 @@ def faq_list_schema(item):
         )
         for name, f in FAQItemFilter.base_filters.items()
     ]
+    from content.serializers import FAQPageSerializer
+
     structured = OpenApiParameter(
         "structured_data",
         OpenApiTypes.BOOL,
@@ -221,7 +287,7 @@ def faq_list_schema(item):
         "PaginatedFAQItemListSerializer",
         (paginated(item),),
         {
-            "structured_data": serializers.JSONField(
+            "structured_data": FAQPageSerializer(
                 required=False,
                 help_text="schema.org FAQPage JSON-LD of this page's items; only "
                 "with structured_data=true.",
@@ -250,7 +316,7 @@ class LocaleSerializer(serializers.Serializer):
     code = serializers.ChoiceField(LANGUAGE_CODES, help_text="The ?locale= value.")
     name = serializers.CharField(help_text="English name.")
     native_name = serializers.CharField(help_text="Name in the language itself.")
-    hreflang = serializers.CharField(help_text="BCP 47 tag, e.g. zh-Hans.")
+    hreflang = serializers.ChoiceField(HREFLANGS, help_text="BCP 47 tag, e.g. zh-Hans.")
     default = serializers.BooleanField(help_text="The language of an absent locale.")
     published = LocaleCountsSerializer(
         help_text="How many objects of each type are published in it now."

@@ -1385,13 +1385,14 @@ def test_clinic_profile_in_english(clinic, api):
     assert response["Content-Language"] == "en"
     assert response.body == {
         "locale": "en",
-        # No slug: the profile has no page of its own.
+        # Empty slugs: the profile has no page of its own; the shape is every
+        # object's.
         "alternates": {
             "languages": [
-                {"locale": "en", "hreflang": "en"},
-                {"locale": "ko", "hreflang": "ko"},
+                {"locale": "en", "hreflang": "en", "slug": ""},
+                {"locale": "ko", "hreflang": "ko", "slug": ""},
             ],
-            "x_default": {"locale": "en", "hreflang": "en"},
+            "x_default": {"locale": "en", "hreflang": "en", "slug": ""},
         },
         "updated_at": "2025-03-03T07:06:07Z",
         "name": "Dr.Tak Plastic Surgery",
@@ -1454,10 +1455,10 @@ def test_clinic_profile_in_korean(clinic, api):
         "locale": "ko",
         "alternates": {
             "languages": [
-                {"locale": "en", "hreflang": "en"},
-                {"locale": "ko", "hreflang": "ko"},
+                {"locale": "en", "hreflang": "en", "slug": ""},
+                {"locale": "ko", "hreflang": "ko", "slug": ""},
             ],
-            "x_default": {"locale": "en", "hreflang": "en"},
+            "x_default": {"locale": "en", "hreflang": "en", "slug": ""},
         },
         "updated_at": "2025-03-03T07:06:07Z",
         "name": "닥터탁성형외과",
