@@ -153,6 +153,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic.urls"
+# The app is mounted at the root (a path prefix is the proxy's to strip): a
+# SCRIPT_NAME from the server, which gunicorn would even take from a client's request
+# header, changes neither routing nor the links the API writes.
+FORCE_SCRIPT_NAME = ""
 WSGI_APPLICATION = "clinic.wsgi.application"
 ASGI_APPLICATION = "clinic.asgi.application"
 

@@ -10,6 +10,10 @@ PLAIN_ONLY = (
     | orjson.OPT_PASSTHROUGH_DATACLASS
     | orjson.OPT_PASSTHROUGH_SUBCLASS
 )
+# Accept headers that select the one JSON renderer whatever DRF's negotiation weighs
+# (PublicView.perform_content_negotiation). Only these are answered from a cache:
+# any other is negotiated, and may be a 406.
+ANY_JSON = frozenset(["", "*/*", "application/json"])
 # Characters written as \uXXXX escapes. U+2028 and U+2029 as DRF does, so the JSON
 # is valid JavaScript. <, > and & as Django's json_script does: the frontends embed
 # `structured_data` in <script type="application/ld+json">, and an editor's
