@@ -27,9 +27,11 @@ run: prepare serve
 
 # One worker with threads: the embedded default's SQLite file and in-process cache
 # belong to one process. With DATABASE_URL and REDIS_URL set, raise WEB_WORKERS.
+# gunicorn.conf.py: its own errors in JSON, its request-line limit, no SCRIPT_NAME
+# or scheme taken from request headers.
 serve:
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (the admin is at /$${ADMIN_URL:-admin/})"
-	$(BIN)/gunicorn clinic.wsgi:application --bind 127.0.0.1:$(PORT) \
+	$(BIN)/gunicorn clinic.wsgi:application -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_WORKERS:-1} --threads $${WEB_THREADS:-8} --access-logfile -
 
 test: install

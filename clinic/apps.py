@@ -7,6 +7,7 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
+        from clinic import checks  # noqa: F401 (registers the deploy checks)
         from clinic.publication import Part, content_deleted, touch_on_m2m_change
 
         m2m_changed.connect(touch_on_m2m_change, dispatch_uid="clinic_touch_m2m")

@@ -5,10 +5,13 @@ cache, DEBUG off. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Re
 Every variable is documented in ``.env.example``.
 """
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,19 +19,82 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
+
+def from_env(name: str, cast: Callable[[str], Any], default: Any) -> Any:
+    """The variable ``name`` read by ``cast``. Unset or empty (``HSTS_SECONDS=``, as
+    .env.example writes them) means ``default``; a value ``cast`` refuses stops
+    start-up with an error that names the variable, never a silent fallback."""
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    try:
+        return cast(raw)
+    except (ValueError, KeyError, TypeError) as error:
+        # The value itself is not repeated: it may be a secret (a database URL).
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is not valid: {error}"
+        ) from None
+
+
+def boolean(raw: str) -> bool:
+    value = raw.lower()
+    if value in ("true", "1", "yes", "y", "on", "ok"):
+        return True
+    if value in ("false", "0", "no", "n", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("expected a whole number of 0 or more")
+    return value
+
+
+def number(raw: str) -> float:
+    value = float(raw)
+    if not value >= 0:
+        raise ValueError("expected a number of 0 or more")
+    return value
+
+
+def database_url(raw: str) -> dict:
+    scheme = raw.partition("://")[0]
+    if scheme not in environ.Env.DB_SCHEMES:
+        raise ValueError(f"expected a database URL such as postgres://…, not {scheme}:")
+    return environ.Env.db_url_config(raw)
+
+
+def comma_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def rate(raw: str) -> str:
+    """DRF's rate syntax, checked at start-up rather than on the first request."""
+    amount, _slash, period = raw.partition("/")
+    if not amount.isdigit() or period[:1] not in ("s", "m", "h", "d"):
+        raise ValueError("expected a rate such as 600/minute")
+    return raw
+
+
+DEBUG = from_env("DEBUG", boolean, default=False)
 
 # No usable secret lives in code. Without SECRET_KEY we fall back to a key made on
 # first start and kept in var/ (ignored by git), so the embedded default runs with no
 # setup while a production deployment must set its own.
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
+SECRET_KEY = from_env("SECRET_KEY", str, default="")
+# `check --deploy` fails on a generated key (clinic.checks, clinic.E002).
+SECRET_KEY_GENERATED = not SECRET_KEY
+if SECRET_KEY_GENERATED:
     from clinic.secret import local_secret_key
 
     SECRET_KEY = local_secret_key(BASE_DIR / "var" / "secret_key")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+ALLOWED_HOSTS = from_env(
+    "ALLOWED_HOSTS", comma_list, default=["127.0.0.1", "localhost"]
+)
+CSRF_TRUSTED_ORIGINS = from_env("CSRF_TRUSTED_ORIGINS", comma_list, default=[])
 
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin.
@@ -87,6 +153,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic.urls"
+# The app is mounted at the root (a path prefix is the proxy's to strip): a
+# SCRIPT_NAME from the server, which gunicorn would even take from a client's request
+# header, changes neither routing nor the links the API writes.
+FORCE_SCRIPT_NAME = ""
 WSGI_APPLICATION = "clinic.wsgi.application"
 ASGI_APPLICATION = "clinic.asgi.application"
 
@@ -106,18 +176,22 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": from_env(
+        "DATABASE_URL",
+        database_url,
+        default=environ.Env.db_url_config(f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", 60))
+    DATABASES["default"].setdefault("CONN_MAX_AGE", from_env("CONN_MAX_AGE", count, 60))
     # A reused connection is checked (SELECT 1) before a request's first query, so a
     # connection cut by a restart or failover is replaced, not a failed request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Whole seconds, at least 2 (libpq). Public API requests wait less: see
     # DATABASE_API_TIMEOUT below.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", 2)
+        "connect_timeout", from_env("DATABASE_CONNECT_TIMEOUT", count, 2)
     )
     # A database host that went away (crash, partition) is noticed by the kernel
     # within about 10 s instead of minutes to hours, also by the admin and commands,
@@ -138,26 +212,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
     DATABASES["default"]["OPTIONS"].setdefault(
         "prepare_threshold",
-        0 if env.bool("DATABASE_PREPARED_STATEMENTS", True) else None,
+        0 if from_env("DATABASE_PREPARED_STATEMENTS", boolean, True) else None,
     )
 # How long a public API request (and /readyz) may wait for the database in all,
 # connecting included, before it answers 503 (clinic.health.DatabaseDeadline): under
 # the 2 s an outage must be answered in. PostgreSQL only; SQLite does not hang.
-DATABASE_API_TIMEOUT = env.float("DATABASE_API_TIMEOUT", 1.5)
+DATABASE_API_TIMEOUT = from_env("DATABASE_API_TIMEOUT", number, 1.5)
 
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = from_env("REDIS_URL", str, default="")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "clinic.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="clinic"),
+            "KEY_PREFIX": from_env("CACHE_KEY_PREFIX", str, default="clinic"),
             # A cache that hangs must not hang the API: bounded waits, then the
             # response is served uncached (clinic/api/cache.py); after a failure,
             # calls fail at once for a moment (clinic/cache_backends.py).
             "OPTIONS": {
-                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", 0.5),
-                "socket_timeout": env.float("REDIS_TIMEOUT", 0.5),
+                "socket_connect_timeout": from_env(
+                    "REDIS_CONNECT_TIMEOUT", number, 0.5
+                ),
+                "socket_timeout": from_env("REDIS_TIMEOUT", number, 0.5),
             },
         }
     }
@@ -233,9 +309,9 @@ STATICFILES_FINDERS = [
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 # Where `make run` serves; used in the messages it prints.
-PORT = env.int("PORT", default=8000)
+PORT = from_env("PORT", count, default=8000)
 
-ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
+ADMIN_URL = from_env("ADMIN_URL", str, default="admin/").strip("/") + "/"
 
 # Request-field limit (Django's default: 1,000 fields). The largest admin form is an
 # article of 40 blocks in every language: 24 fields per block (each translated text
@@ -250,14 +326,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Anonymous rate limit per client address for the public API, e.g. "600/minute";
 # empty (the default) leaves rate limiting to the CDN in front. Read on every request
 # (clinic.throttling.ApiRateThrottle), so it can be changed without a code change.
-API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="") or None
+API_THROTTLE_RATE = from_env("API_THROTTLE_RATE", rate, default=None)
 # How many proxies in front append the address they saw to X-Forwarded-For: the
 # client is the NUM_PROXIES-th address from the right; anything left of it was sent
 # by the client and is ignored. 0 (the default, no proxy) uses the connecting
 # address and ignores X-Forwarded-For altogether. Used by the API rate limit and the
 # admin login lockout alike (clinic.throttling.client_ip). DRF's own default (None)
 # would key on the whole header as sent, which any client can vary at will.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+NUM_PROXIES = from_env("NUM_PROXIES", count, default=0)
 
 # HTTP caching of the public API (clinic/api/cache.py). Responses carry
 # Cache-Control: public, max-age=MAX_AGE (browsers), s-maxage=S_MAXAGE (the CDN, which
@@ -266,19 +342,21 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # version, which every public change bumps on commit; TIMEOUT bounds how long an
 # unchanged entry stays.
 API_CACHE = {
-    "ENABLED": env.bool("API_RESPONSE_CACHE", default=True),
+    "ENABLED": from_env("API_RESPONSE_CACHE", boolean, default=True),
     "ALIAS": "default",
-    "TIMEOUT": env.int("API_CACHE_TIMEOUT", default=24 * 3600),
-    "MAX_AGE": env.int("API_CACHE_MAX_AGE", default=60),
-    "S_MAXAGE": env.int("API_CACHE_S_MAXAGE", default=600),
-    "STALE_WHILE_REVALIDATE": env.int("API_CACHE_STALE_WHILE_REVALIDATE", default=60),
-    "STALE_IF_ERROR": env.int("API_CACHE_STALE_IF_ERROR", default=24 * 3600),
+    "TIMEOUT": from_env("API_CACHE_TIMEOUT", count, default=24 * 3600),
+    "MAX_AGE": from_env("API_CACHE_MAX_AGE", count, default=60),
+    "S_MAXAGE": from_env("API_CACHE_S_MAXAGE", count, default=600),
+    "STALE_WHILE_REVALIDATE": from_env(
+        "API_CACHE_STALE_WHILE_REVALIDATE", count, default=60
+    ),
+    "STALE_IF_ERROR": from_env("API_CACHE_STALE_IF_ERROR", count, default=24 * 3600),
 }
 
 # `make bench` sets this to serve /bench/constant/, a view returning this many constant
 # bytes through the whole middleware stack: the ceiling every API figure is compared
 # with. Never set in production.
-BENCH_CONSTANT_BYTES = env.int("BENCH_CONSTANT_BYTES", default=0)
+BENCH_CONSTANT_BYTES = from_env("BENCH_CONSTANT_BYTES", count, default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["clinic.api.renderers.JSONRenderer"],
@@ -332,7 +410,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # CORS for the frontends, on /api/ only, GET only, never with credentials.
-CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGINS = from_env("CORS_ALLOWED_ORIGINS", comma_list, default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
@@ -354,7 +432,10 @@ LOGGING = {
             "filters": ["request_id"],
         },
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": from_env("LOG_LEVEL", str.upper, "INFO"),
+    },
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
     },
@@ -364,33 +445,37 @@ LOGGING = {
 # proxy must set X-Forwarded-Proto itself (overwriting what the client sent).
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https")
-    if env.bool("BEHIND_HTTPS_PROXY", default=False)
+    if from_env("BEHIND_HTTPS_PROXY", boolean, default=False)
     else None
 )
 # Plain-HTTP requests are redirected to HTTPS when HTTPS is terminated in front;
 # SECURE_REDIRECT_EXEMPT (regexes) lets a load balancer's plain health check through:
 # /healthz and /readyz always are.
-SECURE_SSL_REDIRECT = env.bool(
-    "SECURE_SSL_REDIRECT", default=not DEBUG and bool(SECURE_PROXY_SSL_HEADER)
+SECURE_SSL_REDIRECT = from_env(
+    "SECURE_SSL_REDIRECT", boolean, default=not DEBUG and bool(SECURE_PROXY_SSL_HEADER)
 )
 SECURE_REDIRECT_EXEMPT = [
     r"^healthz$",
     r"^readyz$",
-    *env.list("SECURE_REDIRECT_EXEMPT", default=[]),
+    *from_env("SECURE_REDIRECT_EXEMPT", comma_list, default=[]),
 ]
 # HSTS is sent on HTTPS responses only, and never in DEBUG. Roll it out in stages:
 # a short max-age first (the default, one hour), then a year, then subdomains, then
 # preload (hard to undo: browsers ship the list).
-SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("HSTS_SECONDS", default=3600)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
-SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
+SECURE_HSTS_SECONDS = from_env("HSTS_SECONDS", count, default=3600)
+if DEBUG:
+    SECURE_HSTS_SECONDS = 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = from_env(
+    "HSTS_INCLUDE_SUBDOMAINS", boolean, default=False
+)
+SECURE_HSTS_PRELOAD = from_env("HSTS_PRELOAD", boolean, default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-SESSION_COOKIE_SECURE = env.bool(
-    "SECURE_COOKIES", default=not DEBUG and bool(SECURE_PROXY_SSL_HEADER)
+SESSION_COOKIE_SECURE = from_env(
+    "SECURE_COOKIES", boolean, default=not DEBUG and bool(SECURE_PROXY_SSL_HEADER)
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -428,8 +513,8 @@ CONTENT_SECURITY_POLICY = {
 # AXES_COOLOFF_TIME hours. The client address is the one the API throttle uses
 # (NUM_PROXIES trusted hops), so a forged X-Forwarded-For entry changes nothing.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)
+AXES_FAILURE_LIMIT = from_env("LOGIN_FAILURE_LIMIT", count, default=5)
+AXES_COOLOFF_TIME = from_env("LOGIN_LOCKOUT_HOURS", number, default=0.25)
 AXES_RESET_ON_SUCCESS = True
 # Locks are lifted with `manage.py axes_reset` (or axes_reset_username); the admin
 # lists content only.

@@ -12,10 +12,8 @@ from clinic.api import cache
 from clinic.api.errors import ApiError, NotFoundError
 from clinic.api.locale import LOCALE_PARAM, InvalidLocale, hreflang, parse_locale
 from clinic.api.pagination import Pagination
+from clinic.api.renderers import ANY_JSON
 from clinic.languages import LANGUAGE_CODES
-
-# Accept headers that select the one JSON renderer whatever DRF's negotiation weighs.
-ANY_JSON = frozenset(["", "*/*", "application/json"])
 
 
 def check_query_params(params, allowed: list[str]) -> None:

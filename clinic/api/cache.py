@@ -4,7 +4,8 @@ and a shared cache of rendered responses.
 ``ApiCacheMiddleware`` sits right after CORS in the middleware stack. For a GET or
 HEAD under ``/api/v1/`` it reads, in one cache round trip, the content version
 (``clinic.content_version``) and the entry stored for the request's key (scheme,
-host, path and the sorted query with the default locale made explicit). An entry
+host, path and the query string as sent: ``?locale=en`` and no locale show the same
+objects but not the same ``next`` link). An entry
 filed under the current version is answered from its stored bytes and headers
 without running the rest of the middleware, the view or a query; a conditional
 request that matches it gets a 304 with no body. Otherwise the view renders, and a
@@ -36,7 +37,6 @@ import functools
 import hashlib
 import logging
 import time
-from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
@@ -45,9 +45,8 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from clinic.api.locale import LOCALE_PARAM
+from clinic.api.renderers import ANY_JSON
 from clinic.content_version import VERSION_KEY, new_token, token_time
-from clinic.languages import DEFAULT_LANGUAGE
 from clinic.throttling import throttle_api_read
 
 logger = logging.getLogger("clinic.cache")
@@ -99,22 +98,16 @@ def cache_control() -> str:
     )
 
 
-def normalized_query(query_string: str) -> str:
-    """The query in one spelling: pairs sorted, the default locale explicit."""
-    pairs = parse_qsl(query_string, keep_blank_values=True)
-    if not any(name == LOCALE_PARAM for name, _ in pairs):
-        pairs.append((LOCALE_PARAM, DEFAULT_LANGUAGE))
-    return urlencode(sorted(pairs))
-
-
 def cache_key(request) -> str:
     # get_host() also enforces ALLOWED_HOSTS before anything is looked up; scheme and
-    # host are part of the key because pagination links are absolute.
+    # host are part of the key because pagination links are absolute. The query is
+    # the one sent: pagination links repeat it, so two spellings of one query
+    # (another order, the default locale explicit) are two answers.
     raw = "{}://{}{}?{}".format(
         request.scheme,
         request.get_host(),
         request.path,
-        normalized_query(request.META.get("QUERY_STRING", "")),
+        request.META.get("QUERY_STRING", ""),
     )
     return ENTRY_PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
@@ -214,7 +207,13 @@ class ApiCacheMiddleware:
             except Exception:  # noqa: BLE001 — any cache failure fails open
                 _Failure.report("read")
                 key = version = entry = None
-        if entry is not None and version is not None and entry[0] == version:
+        if (
+            entry is not None
+            and version is not None
+            and entry[0] == version
+            # Any other Accept is negotiated by the view, which may answer 406.
+            and request.META.get("HTTP_ACCEPT", "*/*") in ANY_JSON
+        ):
             return self.answer(request, entry)
         response = self.get_response(request)
         if not getattr(response, "api_cacheable", False) or response.status_code != 200:

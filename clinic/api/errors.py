@@ -19,7 +19,6 @@ outage is logged once per incident (``clinic.health``), not once per request.
 
 from __future__ import annotations
 
-import json
 import sys
 
 from django.conf import settings
@@ -32,6 +31,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
 from clinic import health
+from clinic.api.renderers import dumps
 from clinic.languages import DEFAULT_LANGUAGE
 
 API_PREFIX = "/api/"
@@ -60,6 +60,10 @@ DEFAULT_CODES = {
 # line here; ``tests/api/test_schema_strict.py`` finds a code used but not listed.
 ERROR_CODES = (
     "bad_request",
+    "uri_too_long",
+    "header_fields_too_large",
+    "expectation_failed",
+    "not_implemented",
     "invalid_locale",
     "unknown_parameter",
     "invalid_parameter",
@@ -121,8 +125,9 @@ def json_error(
         message or DEFAULT_MESSAGES.get(status_code, "Error."),
         details,
     )
+    # Escaped as the renderer escapes every API answer (clinic.api.renderers).
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        dumps(body),
         status=status_code,
         content_type=JSON_CONTENT_TYPE,
     )

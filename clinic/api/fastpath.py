@@ -11,8 +11,19 @@ answers from what this process itself sent for the same request earlier:
   a revalidation, together with the content version read before the request;
 - it replays them only while that version is still current (one small read of the
   shared cache per request, as the middleware does) and only for requests that would
-  get exactly those bytes: no ``Origin`` header (CORS headers depend on it), and no
-  conditional header other than ``If-None-Match``. Anything else goes to Django.
+  get exactly those bytes: no ``Origin`` header (CORS headers depend on it), no
+  conditional header other than ``If-None-Match``, and an ``Accept`` that the view
+  answers with its one JSON renderer without negotiating (any other may be a 406).
+  Anything else goes to Django.
+
+The key holds everything else Django's answer depends on, read as Django reads it:
+the scheme by Django's own rule (``scheme()``: the first value of a
+``SECURE_PROXY_SSL_HEADER`` such as ``X-Forwarded-Proto: https, http``, else the
+server's), the Host header, the path and the query string as sent (``?locale=en`` and
+no locale give the same page but not the same ``next`` link). ``SCRIPT_NAME`` is in
+the key too, though Django ignores a server's (``FORCE_SCRIPT_NAME``: the app is
+mounted at the root) and gunicorn no longer takes it from a request header
+(``gunicorn.conf.py``).
 
 So the wrapper never decides anything Django has not already answered for the same
 request under the same content version; a version bump (a committed public change on
@@ -33,6 +44,7 @@ from django.core.cache import caches
 from django.utils.http import parse_etags
 
 from clinic.api.cache import PREFIX, read_version
+from clinic.api.renderers import ANY_JSON
 from clinic.middleware import REQUEST_ID_HEADER, incoming_request_id
 
 # Requests with these headers get a different answer than a plain or If-None-Match
@@ -74,6 +86,7 @@ class CachedApiApplication:
             # With a rate limit every read is counted, in Django (ApiCacheMiddleware).
             or settings.API_THROTTLE_RATE
             or any(name in environ for name in PASS_THROUGH)
+            or environ.get("HTTP_ACCEPT", "*/*") not in ANY_JSON
         ):
             return self.application(environ, start_response)
         raw = (
@@ -151,10 +164,16 @@ class CachedApiApplication:
 
     @staticmethod
     def scheme(environ) -> str:
+        """``HttpRequest.scheme`` of Django 5.2 on this environ: the first
+        comma-separated value of the proxy's header decides; without the header,
+        the server's scheme."""
         header = settings.SECURE_PROXY_SSL_HEADER
         if header:
-            name, value = header
-            return "https" if environ.get(name) == value else "http"
+            name, secure_value = header
+            value = environ.get(name)
+            if value is not None:
+                first = value.split(",", 1)[0].strip()
+                return "https" if first == secure_value else "http"
         return environ.get("wsgi.url_scheme", "http")
 
 

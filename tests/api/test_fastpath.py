@@ -190,3 +190,116 @@ def test_with_a_rate_limit_every_read_reaches_django_and_is_counted(
 
     assert statuses == ["200 OK", "200 OK", "200 OK", "429 Too Many Requests"]
     assert django_calls.count == 4
+
+
+# A cached answer is byte for byte what Django would answer for that request, or the
+# request is not answered from a cache: each case below once got another answer.
+
+
+def fresh(path=ARTICLE, query="locale=en", **headers):
+    """What Django answers, with no cache at all."""
+    from django.conf import settings
+
+    enabled = settings.API_CACHE
+    settings.API_CACHE = {**enabled, "ENABLED": False}
+    try:
+        return call(path, query, **headers)
+    finally:
+        settings.API_CACHE = enabled
+
+
+def test_the_scheme_is_decided_as_django_decides_it(settings, django_calls):
+    """Django takes the first value of X-Forwarded-Proto: after "https, http" (a
+    secure request to Django), a plain-http request is redirected, not served the
+    secure request's cached 200."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    # SecurityMiddleware reads its settings when the handler is made.
+    behind_proxy = fastpath.CachedApiApplication(WSGIHandler())
+
+    def send(**headers):
+        status, response_headers, body = wsgi_call(
+            behind_proxy, ARTICLE, query="locale=en", **headers
+        )
+        return status, dict(response_headers)
+
+    secure, _ = send(x_forwarded_proto="https, http")
+    replayed, _ = send(x_forwarded_proto="https, http")
+    plain, plain_headers = send()
+    plain_as_http, _ = send(x_forwarded_proto="http, https")
+
+    assert (secure, replayed) == ("200 OK", "200 OK")
+    assert django_calls.count == 3
+    assert plain.startswith("301")
+    assert plain_headers["Location"] == f"https://localhost{ARTICLE}?locale=en"
+    assert plain_as_http.startswith("301")
+
+
+def test_a_script_name_from_the_server_changes_neither_routing_nor_links(django_calls):
+    """gunicorn takes SCRIPT_NAME from a request header (from loopback) and strips it
+    from the path: /api/v1/api/v1/faq-items/ reached the FAQ list, whose links then
+    named the doubled path. Django ignores it (FORCE_SCRIPT_NAME); gunicorn no longer
+    takes the header (tests/servers/test_gunicorn.py)."""
+    faq = "/api/v1/faq-items/"
+    plain = call(faq, "page_size=1")
+
+    def mounted_by_the_client(environ, start_response):
+        environ["SCRIPT_NAME"] = "/api/v1"
+        return application(environ, start_response)
+
+    status, headers, body = wsgi_call(mounted_by_the_client, faq, query="page_size=1")
+
+    assert (status, sorted(headers), body) == plain
+    next_link = b"http://localhost/api/v1/faq-items/?page=2\\u0026page_size=1"
+    assert b'"next":"' + next_link + b'"' in body
+
+
+def test_an_explicit_default_locale_is_its_own_answer(django_calls):
+    """?locale=en and no locale show the same page, but its next link repeats the
+    query as sent: the shared cache must not give one the other's bytes."""
+    faq = "/api/v1/faq-items/"
+    expected = fresh(faq, "locale=en&page_size=1")
+
+    call(faq, "page_size=1")
+    explicit = call(faq, "locale=en&page_size=1")
+    again = call(faq, "locale=en&page_size=1")
+
+    assert explicit == expected == again
+    assert b"locale=en" in explicit[2]
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml"])
+def test_an_accept_the_api_cannot_answer_is_a_406_whatever_is_cached(
+    django_calls, accept
+):
+    call()
+    call()
+
+    refused = call(accept=accept)
+
+    assert refused[0] == "406 Not Acceptable"
+    assert without_request_id(refused) == without_request_id(fresh(accept=accept))
+
+
+def without_request_id(answer):
+    """An error carries the id generated for its request."""
+    status, headers, body = answer
+    return status, [(n, v) for n, v in headers if n != "X-Request-ID"], body
+
+
+def test_the_response_cache_itself_honours_accept(client):
+    """The shared cache (ApiCacheMiddleware), without the WSGI fast path."""
+    cached = client.get(ARTICLE, {"locale": "en"})
+    assert cached.status_code == 200
+
+    refused = client.get(ARTICLE, {"locale": "en"}, headers={"accept": "text/html"})
+    negotiated = client.get(
+        ARTICLE, {"locale": "en"}, headers={"accept": "text/html, */*;q=0.1"}
+    )
+
+    assert refused.status_code == 406
+    assert refused.json()["error"]["code"] == "not_acceptable"
+    assert negotiated.status_code == 200
+    assert negotiated.content == cached.content

@@ -1,18 +1,33 @@
-"""The API's JSON renderer (orjson) writes exactly the bytes DRF's would."""
+"""The API's JSON renderer (orjson) writes the bytes DRF's would, with <, > and &
+escaped as Django's json_script escapes them: the same values once parsed, and
+nothing that can end an HTML script element."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 import gc
+import json
 
 import pytest
 from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer as DRFRenderer
 
 from clinic.api.renderers import JSONRenderer
+from content.models import Article
 
 pytestmark = pytest.mark.django_db
+
+# What a script element's content must not hold raw, and the escapes for it.
+HTML_SIGNIFICANT = {b"<": b"\\u003c", b">": b"\\u003e", b"&": b"\\u0026"}
+
+
+def drf_escaped(data, media_type=None) -> bytes:
+    """DRF's bytes with <, > and & escaped: they only occur inside JSON strings."""
+    out = DRFRenderer().render(data, media_type)
+    for raw, escaped in HTML_SIGNIFICANT.items():
+        out = out.replace(raw, escaped)
+    return out
 
 
 def walk(api, code: str) -> list:
@@ -47,11 +62,53 @@ def walk(api, code: str) -> list:
 
 
 @pytest.mark.parametrize("code", ["en", "ko", "ja", "zh-hans"])
-def test_every_demo_answer_renders_to_drfs_bytes(demo, api, code):
+def test_every_demo_answer_renders_to_drfs_bytes_with_html_characters_escaped(
+    demo, api, code
+):
     datas = walk(api, code)
     assert len(datas) > 20
     for data in datas:
-        assert JSONRenderer().render(data) == DRFRenderer().render(data)
+        rendered = JSONRenderer().render(data)
+        assert rendered == drf_escaped(data)
+        assert json.loads(rendered) == json.loads(DRFRenderer().render(data))
+
+
+# An editor's plain text that would end the JSON-LD script element a frontend puts
+# `structured_data` in, open a comment in it, or start an entity.
+BREAKOUT = '</script><script>alert("x")</script><!-- & &amp; >'
+
+
+@pytest.mark.parametrize("code", ["en", "ko", "ja"])
+def test_no_article_answer_holds_a_raw_lt_gt_or_ampersand(demo, client, code):
+    """Bytes level, on the demo articles (rich text full of tags) with a plain-text
+    field that tries to break out of a script element."""
+    Article.objects.update(**{f"seo_title_{code.replace('-', '_')}": BREAKOUT})
+    listing = client.get("/api/v1/articles/", {"locale": code}).json()
+    assert listing["results"]
+    for item in listing["results"]:
+        response = client.get(f"/api/v1/articles/{item['slug']}/", {"locale": code})
+        body = response.content
+        assert response.status_code == 200
+        for raw in HTML_SIGNIFICANT:
+            assert raw not in body
+        data = json.loads(body)
+        assert data["seo_title"] == BREAKOUT
+        assert data["structured_data"]["@graph"][0]["headline"] == BREAKOUT
+        assert b"\\u003c/script\\u003e" in body
+        assert body == JSONRenderer().render(data) == drf_escaped(data)
+
+
+def test_errors_rendered_outside_drf_are_escaped_too(client):
+    """A JSON error written without DRF's renderer (an unknown URL, Django's
+    handler404) is written by the same encoder."""
+    from clinic.api.errors import json_error
+
+    response = json_error(400, "<b>&</b>", details={"x": ">"})
+
+    assert response.content == (
+        b'{"error":{"status":400,"code":"bad_request","message":'
+        b'"\\u003cb\\u003e\\u0026\\u003c/b\\u003e","details":{"x":"\\u003e"}}}'
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,17 +119,18 @@ def test_every_demo_answer_renders_to_drfs_bytes(demo, api, code):
         {"rating": decimal.Decimal("4.90")},
         {"label": gettext_lazy("FAQ")},
         {"한국어": "입꼬리 비대칭", "emoji": "😀", "quote": '"\\'},
+        {"html": "<p>a &amp; b</p>", "label": gettext_lazy("</script>")},
     ],
-    ids=["separators", "datetime", "decimal", "lazy-text", "unicode"],
+    ids=["separators", "datetime", "decimal", "lazy-text", "unicode", "html"],
 )
 def test_values_orjson_would_write_differently_are_left_to_drf(data):
-    assert JSONRenderer().render(data) == DRFRenderer().render(data)
+    assert JSONRenderer().render(data) == drf_escaped(data)
 
 
 def test_an_indent_asked_for_is_honoured():
     data = {"a": [1, 2]}
     media = "application/json; indent=2"
-    assert JSONRenderer().render(data, media) == DRFRenderer().render(data, media)
+    assert JSONRenderer().render(data, media) == drf_escaped(data, media)
     assert b"\n" in JSONRenderer().render(data, media)
 
 

@@ -10,6 +10,7 @@ The schema is read as OpenAPI 3.0 means it: ``nullable: true`` adds null to the
 from __future__ import annotations
 
 import copy
+import importlib.util
 import re
 from pathlib import Path
 
@@ -225,6 +226,13 @@ def test_every_error_code_the_code_uses_is_in_the_documented_enum(openapi):
     for folder in ("clinic", "content", "faq"):
         for source in (ROOT / folder).rglob("*.py"):
             used |= set(re.findall(r'\bcode="([a-z_]+)"', source.read_text()))
+    # gunicorn's own refusals (gunicorn.conf.py) answer in the same shape.
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", ROOT / "gunicorn.conf.py"
+    )
+    gunicorn = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gunicorn)
+    used |= {code for *_, code in gunicorn.CLIENT_ERRORS}
     documented = {
         code
         for variant in openapi["components"]["schemas"]["ErrorDetail"]["oneOf"]

@@ -26,6 +26,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "cms.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://cms.example.com",
     "BEHIND_HTTPS_PROXY": "true",
+    # The proxy appends the address it saw to X-Forwarded-For.
+    "NUM_PROXIES": "1",
     "HSTS_SECONDS": "31536000",
     "HSTS_INCLUDE_SUBDOMAINS": "true",
     "HSTS_PRELOAD": "true",
@@ -47,6 +49,8 @@ SETTINGS_VARIABLES = (
     "NUM_PROXIES",
     "API_THROTTLE_RATE",
     "CORS_ALLOWED_ORIGINS",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_LOCKOUT_HOURS",
 )
 
 
@@ -62,9 +66,11 @@ def environment(**overrides: str | None) -> dict[str, str]:
     return env
 
 
-def check_deploy(**overrides: str | None) -> subprocess.CompletedProcess:
+def check_deploy(
+    fail_level: str = "WARNING", **overrides: str | None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", fail_level],
         cwd=BASE_DIR,
         env=environment(**overrides),
         capture_output=True,
@@ -92,6 +98,10 @@ def test_production_settings_pass_the_deployment_checks_with_nothing_silenced():
         ({"HSTS_SECONDS": "0"}, "security.W004"),
         ({"HSTS_INCLUDE_SUBDOMAINS": "false"}, "security.W005"),
         ({"HSTS_PRELOAD": "false"}, "security.W021"),
+        ({"NUM_PROXIES": None}, "clinic.E001"),
+        ({"NUM_PROXIES": "0"}, "clinic.E001"),
+        ({"SECRET_KEY": None}, "clinic.E002"),
+        ({"SECRET_KEY": ""}, "clinic.E002"),
     ],
 )
 def test_a_production_environment_missing_a_piece_fails_the_checks(overrides, check_id):
@@ -99,6 +109,102 @@ def test_a_production_environment_missing_a_piece_fails_the_checks(overrides, ch
 
     assert result.returncode != 0
     assert check_id in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check_id"),
+    [
+        # Behind the proxy every editor has the proxy's address: five wrong
+        # passwords from anyone would lock out the real admin.
+        ({"NUM_PROXIES": "0"}, "clinic.E001"),
+        ({"SECRET_KEY": None}, "clinic.E002"),
+    ],
+)
+def test_errors_fail_check_deploy_at_its_default_level(overrides, check_id):
+    result = check_deploy(fail_level="ERROR", **overrides)
+
+    assert result.returncode != 0
+    assert check_id in result.stderr
+
+
+def test_without_a_proxy_no_proxy_hops_are_needed():
+    result = check_deploy(
+        fail_level="ERROR", BEHIND_HTTPS_PROXY="false", NUM_PROXIES="0"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "clinic.E001" not in result.stderr + result.stdout
+
+
+SETTINGS_OF_THE_ENVIRONMENT = """
+from django.conf import settings as s
+print(s.SECURE_HSTS_SECONDS, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME,
+      s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,
+      s.NUM_PROXIES, s.API_THROTTLE_RATE)
+"""
+
+
+def test_empty_values_as_written_in_env_example_mean_the_defaults():
+    variables = (
+        "HSTS_SECONDS",
+        "LOGIN_FAILURE_LIMIT",
+        "LOGIN_LOCKOUT_HOURS",
+        "SECURE_COOKIES",
+        "SECURE_SSL_REDIRECT",
+        "NUM_PROXIES",
+        "API_THROTTLE_RATE",
+    )
+    empty = dict.fromkeys(variables, "")
+    # Behind the HTTPS proxy, secure cookies and the redirect are on by default.
+    assert run_python(SETTINGS_OF_THE_ENVIRONMENT, **empty) == (
+        "3600 5 0.25 True True True 0 None"
+    )
+
+
+def test_set_values_are_read():
+    assert run_python(
+        SETTINGS_OF_THE_ENVIRONMENT,
+        HSTS_SECONDS="60",
+        LOGIN_FAILURE_LIMIT="3",
+        LOGIN_LOCKOUT_HOURS="1.5",
+        SECURE_COOKIES="false",
+        SECURE_SSL_REDIRECT="off",
+        NUM_PROXIES="2",
+        API_THROTTLE_RATE="600/minute",
+    ) == ("60 3 1.5 False False False 2 600/minute")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HSTS_SECONDS", "one year"),
+        ("HSTS_SECONDS", "-1"),
+        ("LOGIN_FAILURE_LIMIT", "5.5"),
+        ("LOGIN_LOCKOUT_HOURS", "a while"),
+        ("SECURE_COOKIES", "maybe"),
+        ("SECURE_SSL_REDIRECT", "yes please"),
+        ("DEBUG", "flase"),
+        ("NUM_PROXIES", "one"),
+        ("API_THROTTLE_RATE", "600 per minute"),
+        ("DATABASE_URL", "postgress://clinic@db/clinic"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(name, value):
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env=environment(**{name: value}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith(
+        f"django.core.exceptions.ImproperlyConfigured: The environment variable "
+        f"{name} is not valid: "
+    ), result.stderr
 
 
 def run_python(code: str, **overrides: str | None) -> str:
