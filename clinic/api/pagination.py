@@ -11,8 +11,10 @@ from django.core.paginator import InvalidPage
 from django.core.paginator import Paginator as DjangoPaginator
 from rest_framework import pagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from clinic.api.errors import ApiError, NotFoundError
+from clinic.origin import absolute_url
 
 PAGE_PARAM = "page"
 PAGE_SIZE_PARAM = "page_size"
@@ -67,6 +69,22 @@ class Pagination(pagination.PageNumberPagination):
             ) from None
         self.page_size_used = size
         return list(self.page)
+
+    def page_link(self, number: int) -> str:
+        url = absolute_url(self.request, self.request.get_full_path())
+        if number == 1:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, number)
+
+    def get_next_link(self):
+        if not self.page.has_next():
+            return None
+        return self.page_link(self.page.number + 1)
+
+    def get_previous_link(self):
+        if not self.page.has_previous():
+            return None
+        return self.page_link(self.page.number - 1)
 
     def envelope(self, results: list) -> dict:
         return {
