@@ -5,18 +5,21 @@ against the ceiling of the same stack, in one run.
 
 1. Prepares a PostgreSQL database (BENCH_DATABASE_URL, default ``clinic_bench`` on
    127.0.0.1) with the demo and the generated dataset (``generate_content``: 200
-   articles, 10,000 FAQ items), and flushes a Redis database (BENCH_REDIS_URL, default
-   db 14) for the shared cache.
-2. Starts gunicorn (2 sync workers, DEBUG off, a random secret) twice: once with the
-   response cache (cached reads and 304s) and once without it (cold renders). The
-   ceiling is ``/bench/constant/``: a plain Django view returning as many constant
-   bytes as the article detail, through the same middleware; it is measured on both
-   servers.
+   articles, 10,000 FAQ items), a database with the demo alone (its name with
+   ``_demo``), and flushes a Redis database (BENCH_REDIS_URL, default db 14) for the
+   shared cache.
+2. Starts gunicorn (2 sync workers, DEBUG off, a random secret): with the response
+   cache (cached reads and 304s), then without it (cold renders), beside a third
+   without it on the demo alone, whose FAQ list and search are measured in the same
+   rounds as the large dataset's. The ceiling is ``/bench/constant/``: a plain Django
+   view returning as many constant bytes as the article detail, through the same
+   middleware; it is measured with the cached server and with the cold ones.
 3. Drives each scenario with wrk (Debian's package; installed if missing) on loopback,
    in rounds that interleave a server's scenarios with its ceiling, and prints
    requests/s, p50, p99 and the ratio to the ceiling (the median of the rounds'
-   ratios, each to the ceiling's run of the same round), side by side, then the peak
-   resident memory of the workers.
+   ratios, each to the ceiling's run of the same round), side by side, the FAQ's
+   large dataset ÷ demo (the median of the rounds' ratios of neighbouring runs), then
+   the peak resident memory of the workers.
 
 Absolute figures depend on the machine; the ratios are what the README compares.
 """
@@ -50,13 +53,24 @@ DEMO_ARTICLE = "mouth-corner-asymmetry"
 @dataclass
 class Scenario:
     name: str
-    server: str  # "cached" or "cold"
+    # "cached"; "cold" (response cache off); "demo" (cold, on the demo alone)
+    server: str
     path: str
     target: float | None = None  # the ratio to the ceiling it must reach
     conditional: bool = False
 
 
 CEILING = "/bench/constant/"
+FAQ_LIST = "/api/v1/faq-items/?locale=en&page_size=5"
+FAQ_SEARCH = "/api/v1/faq-items/?locale=en&search=surgery&page_size=1"
+# Large dataset ÷ demo, for the same page: flat in the data within 15 %.
+FLAT = (
+    ("FAQ list page", "cold FAQ list page", "cold FAQ list page, demo"),
+    ("FAQ search", "cold FAQ search", "cold FAQ search, demo"),
+)
+FLAT_TARGET = 0.85
+# Servers measured together: the cold one and the demo's share their rounds.
+PHASES = (("cached",), ("cold", "demo"))
 
 SCENARIOS = [
     Scenario("constant bytes (ceiling)", "cached", CEILING),
@@ -86,9 +100,15 @@ SCENARIOS = [
         f"/api/v1/articles/{DEMO_ARTICLE}/?locale=en",
         0.25,
     ),
-    Scenario(
-        "cold FAQ list + search", "cold", "/api/v1/faq-items/?locale=en&search=surgery"
-    ),
+    # The FAQ list and a search with a common word (one item in five has
+    # "surgery"), on the large dataset and on the demo alone: their cost must not
+    # grow with the data. The page sizes are what the demo fills (its five items,
+    # its one match), so that both servers render the same page. The demo's server
+    # runs beside the cold one, in the same rounds, each run next to its twin.
+    Scenario("cold FAQ list page", "cold", FAQ_LIST),
+    Scenario("cold FAQ list page, demo", "demo", FAQ_LIST),
+    Scenario("cold FAQ search", "cold", FAQ_SEARCH),
+    Scenario("cold FAQ search, demo", "demo", FAQ_SEARCH),
 ]
 
 
@@ -121,24 +141,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def demo_url(url: str) -> str:
+    """The database of the demo alone, beside the bench's own."""
+    return url + "_demo"
+
+
 def prepare_database(env: dict) -> None:
     import psycopg
 
-    url = env["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    print(f"Preparing {url} (migrate, demo, generated dataset)…", flush=True)
-    run(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
-    run(PYTHON, "manage.py", "load_demo", env=env)
-    print(
-        run(PYTHON, "manage.py", "generate_content", env=env).strip().splitlines()[-1]
-    )
+    for url, generate in (
+        (env["DATABASE_URL"], True),
+        (demo_url(env["DATABASE_URL"]), False),
+    ):
+        name = url.rsplit("/", 1)[1]
+        admin_url = url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        what = "demo, generated dataset" if generate else "demo alone"
+        print(f"Preparing {url} (migrate, {what})…", flush=True)
+        db_env = {**env, "DATABASE_URL": url}
+        run(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=db_env)
+        run(PYTHON, "manage.py", "load_demo", env=db_env)
+        if generate:
+            generated = run(PYTHON, "manage.py", "generate_content", env=db_env)
+            print(generated.strip().splitlines()[-1])
     run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
 
 
@@ -306,6 +336,14 @@ def wrk(wrk_bin, url, *, duration, connections, headers=None) -> dict:
     }
 
 
+def paired_ratio(measured: list[dict], reference: list[dict]) -> float:
+    """The median of each round's req/s divided by the reference's in that round."""
+    return statistics.median(
+        run["rps"] / other["rps"]
+        for run, other in zip(measured, reference, strict=True)
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per run")
@@ -328,24 +366,35 @@ def main(argv=None) -> int:
     flush_redis(env["REDIS_URL"])
 
     results: dict[str, dict] = {}
-    ceiling_names = {sc.server: sc.name for sc in SCENARIOS if sc.path == CEILING}
+    runs: dict[str, list[dict]] = {}
     memory: dict[str, float] = {}
     size = None
-    for server_kind in ("cached", "cold"):
-        server_env = {**env, "API_RESPONSE_CACHE": str(server_kind == "cached")}
-        if size is None:
-            probe = Server(server_env, 1)
-            try:
-                _, _, body = fetch(probe.base + SCENARIOS[1].path)
-                size = len(body)
-            finally:
-                probe.stop()
-        server_env["BENCH_CONSTANT_BYTES"] = str(size)
-        server = Server(server_env, options.workers)
+    for phase in PHASES:
+        servers: dict[str, Server] = {}
         try:
-            scenarios = [sc for sc in SCENARIOS if sc.server == server_kind]
+            for server_kind in phase:
+                server_env = {
+                    **env,
+                    "API_RESPONSE_CACHE": str(server_kind == "cached"),
+                }
+                if server_kind == "demo":
+                    # Its own database, and its own keys in the shared Redis: the
+                    # counts kept there are the database's.
+                    server_env["DATABASE_URL"] = demo_url(env["DATABASE_URL"])
+                    server_env["CACHE_KEY_PREFIX"] = "clinic-bench-demo"
+                if size is None:
+                    probe = Server(server_env, 1)
+                    try:
+                        _, _, body = fetch(probe.base + SCENARIOS[1].path)
+                        size = len(body)
+                    finally:
+                        probe.stop()
+                server_env["BENCH_CONSTANT_BYTES"] = str(size)
+                servers[server_kind] = Server(server_env, options.workers)
+            scenarios = [sc for sc in SCENARIOS if sc.server in phase]
             prepared = {}
             for scenario in scenarios:
+                server = servers[scenario.server]
                 url = server.base + scenario.path
                 status, headers, body = fetch(url)
                 assert status == 200, (scenario.name, status)
@@ -369,7 +418,8 @@ def main(argv=None) -> int:
                 server.wait_idle()
             # Interleaved rounds, the median of each: this machine's speed drifts
             # by ±10 % over a minute, and every scenario should see the same drift.
-            runs: dict[str, list[dict]] = {sc.name: [] for sc in scenarios}
+            for scenario in scenarios:
+                runs[scenario.name] = []
             for _ in range(options.rounds):
                 for scenario in scenarios:
                     url, extra, _size = prepared[scenario.name]
@@ -382,22 +432,20 @@ def main(argv=None) -> int:
                             headers=extra,
                         )
                     )
-                    server.wait_idle()
+                    servers[scenario.server].wait_idle()
+            ceiling = next(sc.name for sc in scenarios if sc.path == CEILING)
             for scenario in scenarios:
                 measured = runs[scenario.name]
                 result = {
                     key: statistics.median(run[key] for run in measured)
                     for key in ("rps", "p50", "p99")
                 }
-                # The ratio of each round to the ceiling's run in the same round on
-                # the same server, then the median: the machine's speed drifts by
-                # ±15 % within a minute here, and a pair of neighbouring runs sees
-                # the same drift where the medians of separate runs do not.
-                ceiling_runs = runs[ceiling_names[server_kind]]
-                result["ratio"] = statistics.median(
-                    run["rps"] / ceiling_run["rps"]
-                    for run, ceiling_run in zip(measured, ceiling_runs, strict=True)
-                )
+                # The ratio of each round to the ceiling's run in the same round
+                # (the constant view costs the same on every server), then the
+                # median: the machine's speed drifts by ±15 % within a minute
+                # here, and a pair of neighbouring runs sees the same drift where
+                # the medians of separate runs do not.
+                result["ratio"] = paired_ratio(measured, runs[ceiling])
                 result["errors"] = sum(run["errors"] for run in measured)
                 result["bytes"] = prepared[scenario.name][2]
                 results[scenario.name] = result
@@ -405,11 +453,15 @@ def main(argv=None) -> int:
                     f"  measured {scenario.name}: {result['rps']:.0f} req/s",
                     flush=True,
                 )
-            memory[server_kind] = server.peak_rss_mib()
+            for server_kind, server in servers.items():
+                memory[server_kind] = server.peak_rss_mib()
         finally:
-            server.stop()
+            for server in servers.values():
+                server.stop()
 
-    ceilings = {kind: results[name]["rps"] for kind, name in ceiling_names.items()}
+    ceilings = {
+        sc.server: results[sc.name]["rps"] for sc in SCENARIOS if sc.path == CEILING
+    }
     print()
     print(
         f"gunicorn {options.workers} sync workers, wrk 1 thread × "
@@ -439,6 +491,18 @@ def main(argv=None) -> int:
         print(
             f"{scenario.name:<28} {r['rps']:>8.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
             f"{ratio:>9.2f}× {target:>8}{mark}"
+        )
+    print()
+    for label, large, demo in FLAT:
+        # Run against the neighbouring run, as for the ceiling.
+        flat = paired_ratio(runs[large], runs[demo])
+        mark = ""
+        if flat < FLAT_TARGET:
+            mark = "  BELOW"
+            failed.append(large)
+        print(
+            f"{label}, large dataset ÷ demo: {flat:.2f} "
+            f"(target ≥{FLAT_TARGET:.2f}){mark}"
         )
     print()
     print(

@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "clinic.api.errors.ApiErrorMiddleware",
     # X-Request-ID: taken or made, on every log line of the request.
     "clinic.middleware.RequestIdMiddleware",
+    # The HTTPS redirect of the next one to PUBLIC_ORIGIN, not the raw Host.
+    "clinic.origin.HttpsRedirectOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the API cache, so answers it gives early (a 429) are framed like all.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -352,6 +354,12 @@ API_CACHE = {
     ),
     "STALE_IF_ERROR": from_env("API_CACHE_STALE_IF_ERROR", count, default=24 * 3600),
 }
+
+# The origin of the absolute URLs the API writes (pagination links, the root's
+# endpoints) and of the HTTPS redirect, e.g. https://api.example.com. Empty: the
+# request's host, without a trailing dot or a port the server does not listen on
+# (clinic/origin.py).
+PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="")
 
 # `make bench` sets this to serve /bench/constant/, a view returning this many constant
 # bytes through the whole middleware stack: the ceiling every API figure is compared

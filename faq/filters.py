@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from clinic.api.pagination import SEARCH_COUNT_LIMIT
 from faq.selectors import filter_items
 
 MAX_SEARCH_LENGTH = 200
@@ -36,7 +37,9 @@ class FAQItemFilter(django_filters.FilterSet):
         max_length=MAX_SEARCH_LENGTH,
         help_text=(
             "Words that must all occur in the question or the answer, in the "
-            "requested locale only (case-insensitive)."
+            "requested locale only (case-insensitive). The first "
+            f"{SEARCH_COUNT_LIMIT:,} matches are counted and paged: a count of "
+            f"{SEARCH_COUNT_LIMIT} means {SEARCH_COUNT_LIMIT:,} or more."
         ),
     )
 

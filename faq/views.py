@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clinic.api.base import DetailView, ListView
 from clinic.api.errors import ApiError
+from clinic.api.pagination import SEARCH_COUNT_LIMIT
 from clinic.api.schema import detail_schema, faq_list_schema, list_schema
 from content.selectors import by_slug, other_language_slug
 from content.structured_data import faq_page_document
@@ -23,6 +24,12 @@ class FAQItemList(ListView):
     cache_tags = ("faqitem",)
 
     query_params = (*FAQItemFilter.base_filters, STRUCTURED_DATA_PARAM)
+
+    @property
+    def count_limit(self) -> int | None:
+        """A search counts and pages its first matches only (clinic/api/pagination.py);
+        the other filters name content, whose lists are counted whole."""
+        return SEARCH_COUNT_LIMIT if self.request.query_params.get("search") else None
 
     def rows(self):
         filters = FAQItemFilter(

@@ -39,7 +39,8 @@ def _response_cache(request, settings):
     from django.core.cache import caches
 
     enabled = request.node.get_closest_marker("response_cache") is not None
-    settings.API_CACHE = {**settings.API_CACHE, "ENABLED": enabled}
+    # Counts kept per content version (clinic/api/pagination.py) likewise.
+    settings.API_CACHE = {**settings.API_CACHE, "ENABLED": enabled, "COUNTS": enabled}
     caches["default"].clear()
     yield
     caches["default"].clear()

@@ -18,6 +18,7 @@ from clinic.api.errors import ApiError
 from clinic.api.locale import english_name, hreflang, native_name
 from clinic.api.representation import alternates, iso
 from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from clinic.origin import absolute_url
 from clinic.publication import published_field, visible_q
 from content.models import (
     Aftercare,
@@ -91,7 +92,7 @@ class ApiRoot(PublicView):
                 "default_locale": DEFAULT_LANGUAGE,
                 "locales": list(LANGUAGE_CODES),
                 "endpoints": {
-                    name: request.build_absolute_uri(reverse(route))
+                    name: absolute_url(request, reverse(route))
                     for name, route in ENDPOINTS.items()
                 },
             }

@@ -1,0 +1,94 @@
+"""The origin of the absolute URLs the API writes (pagination links, the root's
+endpoints) and of the HTTPS redirect.
+
+With ``PUBLIC_ORIGIN`` set (``https://api.example.com``) every such URL starts with
+it, whatever ``Host`` the request came with. Without it the request's host is used
+as Django validated it (``ALLOWED_HOSTS``), but Django's check ignores the port and a
+trailing dot, so neither is copied from the header: the domain loses its trailing
+dot, and a port is kept only when it is the one the server answered on (a
+development server on :8000) and not the scheme's default.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http.request import split_domain_port
+
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+@cache
+def configured_origin(value: str) -> tuple[str, str] | None:
+    """``(scheme, netloc)`` of ``PUBLIC_ORIGIN``, or None when it is unset."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in DEFAULT_PORTS
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ImproperlyConfigured(
+            f"PUBLIC_ORIGIN must be a scheme and a host, e.g. "
+            f"https://api.example.com, not {value!r}."
+        )
+    return parts.scheme, parts.netloc.lower()
+
+
+def request_netloc(request) -> str:
+    """The host of ``request`` without a trailing dot or a port nobody serves."""
+    domain, port = split_domain_port(request.get_host())
+    if port and (port == DEFAULT_PORTS[request.scheme] or port != request.get_port()):
+        port = ""
+    return f"{domain}:{port}" if port else domain
+
+
+def origin(request) -> str:
+    """``scheme://host[:port]`` for the absolute URLs of a response to ``request``."""
+    configured = configured_origin(settings.PUBLIC_ORIGIN)
+    if configured:
+        return "{}://{}".format(*configured)
+    return f"{request.scheme}://{request_netloc(request)}"
+
+
+def absolute_url(request, path: str) -> str:
+    """``path`` (with its query) as an absolute URL on the public origin."""
+    return origin(request) + path
+
+
+class HttpsRedirectOriginMiddleware:
+    """Points the HTTPS redirect of Django's SecurityMiddleware (the next
+    middleware) at the public origin, or at the request's host without its port
+    (a plain-HTTP port is not the HTTPS one) and trailing dot: Django writes
+    ``https://`` + the raw ``Host``. Django's middleware stays in ``MIDDLEWARE``
+    as it is, where ``check --deploy`` looks for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 301
+            and settings.SECURE_SSL_REDIRECT
+            and not settings.SECURE_SSL_HOST
+            and not request.is_secure()
+            and response.get("Location", "").startswith("https://")
+            and response["Location"]
+            == f"https://{request.get_host()}{request.get_full_path()}"
+        ):
+            configured = configured_origin(settings.PUBLIC_ORIGIN)
+            netloc = (
+                configured[1]
+                if configured
+                else split_domain_port(request.get_host())[0]
+            )
+            response["Location"] = f"https://{netloc}{request.get_full_path()}"
+        return response
