@@ -11,35 +11,12 @@ development server on :8000) and not the scheme's default.
 
 from __future__ import annotations
 
-from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.http.request import split_domain_port
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
-
-
-@cache
-def configured_origin(value: str) -> tuple[str, str] | None:
-    """``(scheme, netloc)`` of ``PUBLIC_ORIGIN``, or None when it is unset."""
-    if not value:
-        return None
-    parts = urlsplit(value)
-    if (
-        parts.scheme not in DEFAULT_PORTS
-        or not parts.hostname
-        or parts.path not in ("", "/")
-        or parts.query
-        or parts.fragment
-        or parts.username
-    ):
-        raise ImproperlyConfigured(
-            f"PUBLIC_ORIGIN must be a scheme and a host, e.g. "
-            f"https://api.example.com, not {value!r}."
-        )
-    return parts.scheme, parts.netloc.lower()
 
 
 def request_netloc(request) -> str:
@@ -52,9 +29,9 @@ def request_netloc(request) -> str:
 
 def origin(request) -> str:
     """``scheme://host[:port]`` for the absolute URLs of a response to ``request``."""
-    configured = configured_origin(settings.PUBLIC_ORIGIN)
-    if configured:
-        return "{}://{}".format(*configured)
+    if settings.PUBLIC_ORIGIN:
+        # Checked and normalized at start-up (clinic.settings.public_origin).
+        return settings.PUBLIC_ORIGIN
     return f"{request.scheme}://{request_netloc(request)}"
 
 
@@ -84,10 +61,9 @@ class HttpsRedirectOriginMiddleware:
             and response["Location"]
             == f"https://{request.get_host()}{request.get_full_path()}"
         ):
-            configured = configured_origin(settings.PUBLIC_ORIGIN)
             netloc = (
-                configured[1]
-                if configured
+                urlsplit(settings.PUBLIC_ORIGIN).netloc
+                if settings.PUBLIC_ORIGIN
                 else split_domain_port(request.get_host())[0]
             )
             response["Location"] = f"https://{netloc}{request.get_full_path()}"

@@ -8,6 +8,7 @@ Every variable is documented in ``.env.example``.
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -68,6 +69,21 @@ def database_url(raw: str) -> dict:
 
 def comma_list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def public_origin(raw: str) -> str:
+    """``https://api.example.com``: a scheme and a host (and port), nothing else."""
+    parts = urlsplit(raw)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ValueError("expected a scheme and a host, e.g. https://api.example.com")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def rate(raw: str) -> str:
@@ -353,13 +369,16 @@ API_CACHE = {
         "API_CACHE_STALE_WHILE_REVALIDATE", count, default=60
     ),
     "STALE_IF_ERROR": from_env("API_CACHE_STALE_IF_ERROR", count, default=24 * 3600),
+    # Each list's count kept per content version (clinic/api/pagination.py), also
+    # with the response cache off; the tests turn it off with the cache.
+    "COUNTS": True,
 }
 
 # The origin of the absolute URLs the API writes (pagination links, the root's
 # endpoints) and of the HTTPS redirect, e.g. https://api.example.com. Empty: the
 # request's host, without a trailing dot or a port the server does not listen on
 # (clinic/origin.py).
-PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="")
+PUBLIC_ORIGIN = from_env("PUBLIC_ORIGIN", public_origin, default="")
 
 # `make bench` sets this to serve /bench/constant/, a view returning this many constant
 # bytes through the whole middleware stack: the ceiling every API figure is compared

@@ -28,8 +28,10 @@ from rest_framework import pagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from clinic.api.cache import normalized_query, read_version
+from clinic.api.cache import read_version
 from clinic.api.errors import ApiError, NotFoundError
+from clinic.api.locale import LOCALE_PARAM
+from clinic.languages import DEFAULT_LANGUAGE
 from clinic.origin import absolute_url
 
 PAGE_PARAM = "page"
@@ -75,14 +77,18 @@ def count_rows(rows, limit: int | None) -> int:
 
 
 def count_key(request, limit: int | None) -> str:
-    """The list's path and query without its page: every page shares one count."""
-    query = normalized_query(request.META.get("QUERY_STRING", ""))
+    """The list's path and query without its page, in one spelling (pairs sorted,
+    the default locale explicit): every page and spelling shares one count."""
     pairs = [
         pair
-        for pair in parse_qsl(query, keep_blank_values=True)
+        for pair in parse_qsl(
+            request.META.get("QUERY_STRING", ""), keep_blank_values=True
+        )
         if pair[0] not in (PAGE_PARAM, PAGE_SIZE_PARAM)
     ]
-    raw = f"{request.path}?{urlencode(pairs)}#{limit}"
+    if not any(name == LOCALE_PARAM for name, _ in pairs):
+        pairs.append((LOCALE_PARAM, DEFAULT_LANGUAGE))
+    raw = f"{request.path}?{urlencode(sorted(pairs))}#{limit}"
     return COUNT_PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
@@ -91,7 +97,7 @@ def kept_count(request, rows, limit: int | None) -> int:
     public change bumps the version, so a kept count is never served after a change
     to what it counted. Tests turn it off with ``API_CACHE["COUNTS"] = False`` (their
     changes are rolled back, never committed, so the version does not move)."""
-    if not settings.API_CACHE.get("COUNTS", True):
+    if not settings.API_CACHE["COUNTS"]:
         return count_rows(rows, limit)
     cache = caches[settings.API_CACHE["ALIAS"]]
     key = count_key(request, limit)

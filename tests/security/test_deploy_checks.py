@@ -187,6 +187,9 @@ def test_set_values_are_read():
         ("NUM_PROXIES", "one"),
         ("API_THROTTLE_RATE", "600 per minute"),
         ("DATABASE_URL", "postgress://clinic@db/clinic"),
+        ("PUBLIC_ORIGIN", "api.example.com"),
+        ("PUBLIC_ORIGIN", "ftp://api.example.com"),
+        ("PUBLIC_ORIGIN", "https://api.example.com/v1"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(name, value):
