@@ -5,8 +5,11 @@ Every publishable object carries, per language, a ``published_<lang>`` flag and 
 ``publish_at`` time. An object is visible in L when it is published in L and its time
 has come: ``Model.objects.published(L)``.
 
-Completeness in L: every translated field with a value in the default language also
+Completeness in L: every required translated field (one the model does not allow blank:
+a title, an FAQ answer) and every translated field with a value in the default language
 has a value in L, for the object, its parts (``parts()``) and the labels they show.
+English is the default language, not a required one: an object may be complete, and
+published, in Korean only.
 Publishing in L also requires every publishable the object explicitly embeds to be
 published in L. The rules are enforced on ``save()``, so the admin, the demo loader,
 imports and the shell are held to the same rules:
@@ -119,33 +122,50 @@ def value_in(obj: models.Model, field: str, code: str) -> Any:
     return getattr(obj, column(field, code))
 
 
+def required_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """Translated fields of ``model`` that every published language needs, whatever
+    the default language holds: those the model does not allow blank (a title, an
+    FAQ answer). The admin's forms require no language (``clinic.admin_tools``)."""
+    return tuple(
+        name
+        for name in translated_fields(model)
+        if not model._meta.get_field(name).blank
+    )
+
+
 def missing_fields(obj: models.Model, code: str) -> list[str]:
-    """Verbose names of obj's translated fields set in the default language, empty in
-    ``code``."""
-    if code == DEFAULT_LANGUAGE:
-        return []
+    """Verbose names of obj's translated fields empty in ``code`` that it needs there:
+    the required ones (``required_fields``) and, in another language than the
+    default, those set in the default language. Rich text that shows nothing
+    (``<p></p>``) is empty."""
+    required = set(obj.required_fields() if isinstance(obj, Part) else ())
     missing = []
     for field in translated_fields(type(obj)):
-        if not is_empty(value_in(obj, field, DEFAULT_LANGUAGE)) and is_empty(
-            value_in(obj, field, code)
+        if not is_empty(value_in(obj, field, code)):
+            continue
+        if field in required or (
+            code != DEFAULT_LANGUAGE
+            and not is_empty(value_in(obj, field, DEFAULT_LANGUAGE))
         ):
             missing.append(str(obj._meta.get_field(field).verbose_name))
     return missing
+
+
+def _empty_q(name: str) -> Q:
+    return Q(**{name: ""}) | Q(**{f"{name}__isnull": True})
 
 
 def missing_q(model: type[models.Model], code: str) -> Q:
     """A filter for rows of ``model`` whose own translated fields are incomplete in
     ``code`` (label models, which store no completeness flags)."""
     q = Q(pk__in=[])
+    for field in required_fields(model):
+        q |= _empty_q(column(field, code))
     if code == DEFAULT_LANGUAGE:
         return q
     for field in translated_fields(model):
-        default, other = column(field, DEFAULT_LANGUAGE), column(field, code)
-        q |= (
-            ~Q(**{default: ""})
-            & Q(**{f"{default}__isnull": False})
-            & (Q(**{other: ""}) | Q(**{f"{other}__isnull": True}))
-        )
+        default = column(field, DEFAULT_LANGUAGE)
+        q |= ~_empty_q(default) & _empty_q(column(field, code))
     return q
 
 
@@ -260,6 +280,11 @@ class Part(models.Model):
             if old != current[name]:
                 changed.add(name)
         return changed - DERIVED_COLUMNS
+
+    def required_fields(self) -> tuple[str, ...]:
+        """Translated fields this object needs in every language it is published in
+        (a block's depend on its kind)."""
+        return required_fields(type(self))
 
     def describe(self) -> str:
         """How refusal messages name this part (``Block 3 “Bottom line”``)."""

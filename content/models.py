@@ -813,6 +813,12 @@ class ArticleBlock(Part):
         Kind.COMPARISON: "comparison",
         Kind.AFTERCARE: "aftercare",
     }
+    # Which texts each kind shows, needed in every language it is published in.
+    REQUIRED_TEXT = {
+        Kind.TEXT: ("body",),
+        Kind.CALLOUT: ("body",),
+        Kind.CTA: ("cta_label", "cta_url"),
+    }
 
     article = models.ForeignKey(
         Article,
@@ -909,6 +915,9 @@ class ArticleBlock(Part):
                 errors["cta_url"] = _("A call to action needs a button link.")
             if errors:
                 raise ValidationError(errors)
+
+    def required_fields(self) -> tuple[str, ...]:
+        return self.REQUIRED_TEXT.get(self.kind, ())
 
     def embedded(self) -> list[Publishable]:
         return [

@@ -56,7 +56,7 @@ class FAQItem(Publishable):
         help_text=_("e.g. Can Botox alone correct it, or do I need surgery?"),
     )
     slug = slug_field()
-    answer = RichTextField(_("answer"))
+    answer = RichTextField(_("answer"), blank=False)
     category = models.ForeignKey(
         FAQCategory,
         on_delete=models.PROTECT,
