@@ -1,0 +1,78 @@
+"""Content in some languages only, and the messages editors get for the database's
+rules, through real admin submissions (Korean and English admin)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from faq.models import FAQItem
+from tests.factories import FAQCategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD_FAQ_ITEM = "admin:faq_faqitem_add"
+
+
+@pytest.mark.parametrize("admin_language", ["ko", "en"])
+def test_a_korea_only_faq_item_is_added_in_the_admin_and_shown_in_korean_only(
+    admin_client, form_reader, admin_language
+):
+    category = FAQCategoryFactory(name_en="Lips", name_ko="입술")
+    url = reverse(ADD_FAQ_ITEM)
+    headers = {"HTTP_ACCEPT_LANGUAGE": admin_language}
+    data = form_reader(admin_client.get(url, **headers), "faqitem_form")
+    data["category"] = [str(category.pk)]
+    data["question_ko"] = ["주말에도 상담이 가능한가요?"]
+    data["answer_ko"] = ["<p>토요일 오전에 상담합니다.</p>"]
+    data["published_ko"] = ["on"]
+
+    response = admin_client.post(url, data, **headers)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    item = FAQItem.objects.get()
+    assert item.published_languages == ["ko"]
+    assert item.question_en in ("", None)
+    korean = admin_client.get("/api/v1/faq-items/", {"locale": "ko"}).json()
+    assert [i["question"] for i in korean["results"]] == ["주말에도 상담이 가능한가요?"]
+    english = admin_client.get("/api/v1/faq-items/", {"locale": "en"}).json()
+    assert english["results"] == []
+    assert (
+        admin_client.get(
+            f"/api/v1/faq-items/{item.slug_ko}/", {"locale": "en"}
+        ).status_code
+        == 404
+    )
+
+
+def test_a_faq_item_with_no_text_in_any_language_is_saved_as_a_draft(
+    admin_client, form_reader
+):
+    category = FAQCategoryFactory()
+    url = reverse(ADD_FAQ_ITEM)
+    data = form_reader(admin_client.get(url), "faqitem_form")
+    data["category"] = [str(category.pk)]
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert FAQItem.objects.get().published_languages == []
+
+
+def test_a_korea_only_faq_item_cannot_be_published_in_english(
+    admin_client, form_reader
+):
+    category = FAQCategoryFactory()
+    url = reverse(ADD_FAQ_ITEM)
+    data = form_reader(admin_client.get(url), "faqitem_form")
+    data["category"] = [str(category.pk)]
+    data["question_ko"] = ["주말에도 상담이 가능한가요?"]
+    data["answer_ko"] = ["<p>토요일 오전에 상담합니다.</p>"]
+    data["published_en"] = ["on"]
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.non_field_errors()
+    assert error.startswith("Cannot publish in English: it is not complete.")
+    assert not FAQItem.objects.exists()
