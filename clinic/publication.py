@@ -647,6 +647,35 @@ class Publishable(Part):
         self.save()
 
 
+def publication_constraints(
+    prefix: str, *required: str, slug: bool = True
+) -> list[models.CheckConstraint]:
+    """Per language, in the database: a row is published there only if it is
+    complete there (the stored flag, which covers parts and embedded objects) and
+    its ``required`` texts and its slug are there. ``save()`` refuses first with a
+    message naming what is missing; these hold for what bypasses it
+    (``QuerySet.update()``, raw SQL), so no public read can show an incomplete row.
+    ``required`` repeats the model's non-blank translated fields (a Meta cannot read
+    its model's fields); a test checks that the two agree."""
+    texts = [*required, *(["slug"] if slug else [])]
+    constraints = []
+    for code in LANGUAGE_CODES:
+        present = Q(**{complete_field(code): True})
+        for name in (column(text, code) for text in texts):
+            present &= Q(**{f"{name}__isnull": False}) & ~Q(**{name: ""})
+        constraints.append(
+            models.CheckConstraint(
+                condition=Q(**{published_field(code): False}) | present,
+                name=f"{prefix}_published_{code.replace('-', '_')}_complete",
+                violation_error_message=format_lazy(
+                    _("Not complete in {language}, so it cannot be published there."),
+                    language=LANGUAGE_NAMES[code],
+                ),
+            )
+        )
+    return constraints
+
+
 def touch(objects: Iterable[Publishable], *, at) -> list[Publishable]:
     """Set ``updated_at`` of ``objects`` and, transitively, of what embeds them;
     returns every object touched.

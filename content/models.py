@@ -18,6 +18,7 @@ from clinic.publication import (
     Part,
     Publishable,
     embedded_problems,
+    publication_constraints,
     short,
     value_in,
 )
@@ -163,7 +164,10 @@ class Method(Publishable):
         ordering = ["position", "pk"]
         verbose_name = _("method")
         verbose_name_plural = _("methods")
-        constraints = slug_constraints("content_method")
+        constraints = [
+            *slug_constraints("content_method"),
+            *publication_constraints("content_method", "name"),
+        ]
 
     def __str__(self):
         return self.name
@@ -252,7 +256,10 @@ class Comparison(Publishable):
         ordering = ["pk"]
         verbose_name = _("comparison")
         verbose_name_plural = _("comparisons")
-        constraints = slug_constraints("content_comparison")
+        constraints = [
+            *slug_constraints("content_comparison"),
+            *publication_constraints("content_comparison", "title"),
+        ]
 
     def __str__(self):
         return self.title
@@ -407,7 +414,10 @@ class Aftercare(Publishable):
         ordering = ["pk"]
         verbose_name = _("aftercare timeline")
         verbose_name_plural = _("aftercare timelines")
-        constraints = slug_constraints("content_aftercare")
+        constraints = [
+            *slug_constraints("content_aftercare"),
+            *publication_constraints("content_aftercare", "title"),
+        ]
 
     def __str__(self):
         return self.title
@@ -636,7 +646,10 @@ class ItemList(Publishable):
         ordering = ["pk"]
         verbose_name = _("item list")
         verbose_name_plural = _("item lists")
-        constraints = slug_constraints("content_itemlist")
+        constraints = [
+            *slug_constraints("content_itemlist"),
+            *publication_constraints("content_itemlist", "title"),
+        ]
 
     def __str__(self):
         return self.title
@@ -735,7 +748,10 @@ class CauseType(Publishable):
         ordering = ["position", "pk"]
         verbose_name = _("cause type")
         verbose_name_plural = _("cause types")
-        constraints = slug_constraints("content_causetype")
+        constraints = [
+            *slug_constraints("content_causetype"),
+            *publication_constraints("content_causetype", "name"),
+        ]
 
     def __str__(self):
         return self.name
@@ -787,7 +803,10 @@ class Article(Publishable):
         ordering = ["-publish_at", "pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        constraints = slug_constraints("content_article")
+        constraints = [
+            *slug_constraints("content_article"),
+            *publication_constraints("content_article", "title"),
+        ]
 
     def __str__(self):
         return self.title
@@ -997,6 +1016,7 @@ class ClinicProfile(Publishable):
                 condition=Q(rating__isnull=True) | Q(rating__gte=0, rating__lte=5),
                 name="content_clinicprofile_rating_range",
             ),
+            *publication_constraints("content_clinicprofile", "name", slug=False),
         ]
 
     def __str__(self):

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import Part, Publishable, value_in
+from clinic.publication import Part, Publishable, publication_constraints, value_in
 from clinic.richtext import RichTextField
 from content.models import (
     Article,
@@ -87,7 +87,10 @@ class FAQItem(Publishable):
         ordering = ["position", "pk"]
         verbose_name = _("FAQ item")
         verbose_name_plural = _("FAQ items")
-        constraints = slug_constraints("faq_item")
+        constraints = [
+            *slug_constraints("faq_item"),
+            *publication_constraints("faq_item", "question", "answer"),
+        ]
 
     def __str__(self):
         return self.question
