@@ -40,6 +40,11 @@ def slug_constraints(prefix: str) -> list[models.UniqueConstraint]:
             fields=[column("slug", code)],
             condition=~Q(**{column("slug", code): ""}),
             name=f"{prefix}_unique_slug_{code.replace('-', '_')}",
+            # "unique" puts the message on the slug field (Model.validate_constraints).
+            violation_error_code="unique",
+            violation_error_message=_(
+                "This slug is already used in this language. Choose another one."
+            ),
         )
         for code in LANGUAGE_CODES
     ]
@@ -482,6 +487,9 @@ class AftercareStage(Part):
                 condition=Q(end_day__isnull=True)
                 | Q(end_day__gte=models.F("start_day")),
                 name="content_aftercarestage_end_after_start",
+                violation_error_message=_(
+                    "The end day cannot come before the start day."
+                ),
             )
         ]
 
@@ -545,6 +553,9 @@ class AftercareTrack(Part):
                 fields=["aftercare", "method"],
                 condition=Q(method__isnull=False),
                 name="content_aftercaretrack_unique_method",
+                violation_error_message=_(
+                    "This timeline already has a track for this method."
+                ),
             )
         ]
 
@@ -759,6 +770,8 @@ class CauseType(Publishable):
 
 # Articles.
 
+NEEDS_REFERENCE = _("A block of this kind needs this field.")
+
 
 class Article(Publishable):
     title = models.CharField(_("title"), max_length=300)
@@ -901,14 +914,17 @@ class ArticleBlock(Part):
             models.CheckConstraint(
                 condition=~Q(kind="list") | Q(item_list__isnull=False),
                 name="content_articleblock_list_has_item_list",
+                violation_error_message=NEEDS_REFERENCE,
             ),
             models.CheckConstraint(
                 condition=~Q(kind="comparison") | Q(comparison__isnull=False),
                 name="content_articleblock_comparison_has_comparison",
+                violation_error_message=NEEDS_REFERENCE,
             ),
             models.CheckConstraint(
                 condition=~Q(kind="aftercare") | Q(aftercare__isnull=False),
                 name="content_articleblock_aftercare_has_aftercare",
+                violation_error_message=NEEDS_REFERENCE,
             ),
         ]
 
@@ -925,7 +941,7 @@ class ArticleBlock(Part):
         super().clean()
         needed = self.REQUIRED_REFERENCE.get(self.kind)
         if needed and getattr(self, f"{needed}_id") is None:
-            raise ValidationError({needed: _("A block of this kind needs this field.")})
+            raise ValidationError({needed: NEEDS_REFERENCE})
         if self.kind == self.Kind.CTA:
             errors = {}
             if is_empty(self.cta_label):
@@ -1010,11 +1026,14 @@ class ClinicProfile(Publishable):
         verbose_name_plural = _("clinic profile")
         constraints = [
             models.CheckConstraint(
-                condition=Q(id=1), name="content_clinicprofile_singleton"
+                condition=Q(id=1),
+                name="content_clinicprofile_singleton",
+                violation_error_message=_("There is only one clinic profile."),
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=0, rating__lte=5),
                 name="content_clinicprofile_rating_range",
+                violation_error_message=_("The rating is between 0 and 5."),
             ),
             *publication_constraints("content_clinicprofile", "name", slug=False),
         ]

@@ -7,7 +7,10 @@ import pytest
 from django.urls import reverse
 
 from faq.models import FAQItem
-from tests.factories import FAQCategoryFactory
+from tests.factories import (
+    FAQCategoryFactory,
+    FAQItemFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +79,28 @@ def test_a_korea_only_faq_item_cannot_be_published_in_english(
     [error] = response.context["adminform"].form.non_field_errors()
     assert error.startswith("Cannot publish in English: it is not complete.")
     assert not FAQItem.objects.exists()
+
+
+def test_a_duplicate_slug_is_an_error_on_the_slug_field_in_korean(
+    admin_client, form_reader
+):
+    taken = FAQItemFactory(slug_ko="주말-상담")
+    url = reverse(ADD_FAQ_ITEM)
+    korean = {"HTTP_ACCEPT_LANGUAGE": "ko"}
+    data = form_reader(admin_client.get(url, **korean), "faqitem_form")
+    data["category"] = [str(taken.category.pk)]
+    data["question_ko"] = ["주말에도 상담이 가능한가요?"]
+    data["answer_ko"] = ["<p>토요일 오전에 상담합니다.</p>"]
+    data["slug_ko"] = ["주말-상담"]
+
+    response = admin_client.post(url, data, **korean)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {
+        "slug_ko": ["이 언어에서 이미 쓰이는 슬러그입니다. 다른 슬러그를 입력하세요."]
+    }
+    page = response.content.decode()
+    assert "faq_item_unique_slug" not in page
+    assert "이미 쓰이는 슬러그" in page
+    assert FAQItem.objects.count() == 1

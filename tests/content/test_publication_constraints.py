@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, transaction
+from django.db.models import UniqueConstraint
+from django.utils import translation
 
 from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import Publishable, required_fields
@@ -81,3 +83,28 @@ def test_the_constraints_check_every_required_text_of_the_model(model):
         condition = str(constraint.condition)
         for field in required:
             assert f"'{column(field, code)}'" in condition, (field, code)
+
+
+def named_constraints() -> list:
+    found = []
+    for model in apps.get_models():
+        if model._meta.app_label in ("content", "faq"):
+            for constraint in model._meta.constraints:
+                # Django words a unique constraint without a condition itself, on
+                # its fields ("… with this … already exists.").
+                if not (
+                    isinstance(constraint, UniqueConstraint)
+                    and constraint.condition is None
+                ):
+                    found.append(pytest.param(constraint, id=constraint.name))
+    return found
+
+
+@pytest.mark.parametrize("constraint", named_constraints())
+def test_every_named_constraint_has_a_message_translated_into_korean(constraint):
+    message = constraint.violation_error_message
+    assert message != constraint.default_violation_error_message
+    with translation.override("ko"):
+        korean = str(message)
+    assert korean != str(message), "no Korean translation"
+    assert constraint.name not in korean
