@@ -806,7 +806,10 @@ class Article(Publishable):
         _("reviewed by"),
         max_length=200,
         blank=True,
-        help_text=_("The physician who reviewed the medical content, e.g. Dr. Tak."),
+        help_text=_(
+            "The physician who reviewed the medical content, written as readers of "
+            "this language know them, e.g. Dr. Tak in English, 탁 원장 in Korean."
+        ),
     )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
 
