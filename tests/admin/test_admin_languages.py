@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from faq.models import FAQItem
 from tests.factories import (
@@ -15,6 +16,15 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ADD_FAQ_ITEM = "admin:faq_faqitem_add"
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """The admin's LocaleMiddleware leaves the editor's language (Korean here) active
+    in the thread; the tests that run next expect the one they started with."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.mark.parametrize("admin_language", ["ko", "en"])
