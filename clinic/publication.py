@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.text import Truncator, format_lazy, slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +49,7 @@ from clinic.languages import (
     column,
     language_name,
 )
-from clinic.richtext import is_empty
+from clinic.richtext import RichTextField, is_empty
 
 
 def published_field(code: str) -> str:
@@ -133,6 +134,15 @@ def required_fields(model: type[models.Model]) -> tuple[str, ...]:
     )
 
 
+def empty_in(obj: models.Model, field: str, code: str) -> bool:
+    """Is ``field`` empty in ``code``? Rich text that shows nothing (``<p></p>``) is
+    empty; plain text is shown as typed, so ``<img …>`` there is text."""
+    value = value_in(obj, field, code)
+    if value is not None and not isinstance(obj._meta.get_field(field), RichTextField):
+        value = escape(value)
+    return is_empty(value)
+
+
 def missing_fields(obj: models.Model, code: str) -> list[str]:
     """Verbose names of obj's translated fields empty in ``code`` that it needs there:
     the required ones (``required_fields``) and, in another language than the
@@ -141,11 +151,10 @@ def missing_fields(obj: models.Model, code: str) -> list[str]:
     required = set(obj.required_fields() if isinstance(obj, Part) else ())
     missing = []
     for field in translated_fields(type(obj)):
-        if not is_empty(value_in(obj, field, code)):
+        if not empty_in(obj, field, code):
             continue
         if field in required or (
-            code != DEFAULT_LANGUAGE
-            and not is_empty(value_in(obj, field, DEFAULT_LANGUAGE))
+            code != DEFAULT_LANGUAGE and not empty_in(obj, field, DEFAULT_LANGUAGE)
         ):
             missing.append(str(obj._meta.get_field(field).verbose_name))
     return missing
@@ -313,7 +322,9 @@ class Part(models.Model):
             return
         for code in LANGUAGE_CODES:
             source = value_in(self, self.slug_source, code)
-            if is_empty(value_in(self, "slug", code)) and not is_empty(source):
+            if is_empty(value_in(self, "slug", code)) and not empty_in(
+                self, self.slug_source, code
+            ):
                 setattr(self, column("slug", code), self.unique_slug(source, code))
 
     def unique_slug(self, text: str, code: str) -> str:

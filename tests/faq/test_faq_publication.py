@@ -156,3 +156,11 @@ def test_faq_item_without_an_english_question_cannot_be_published_in_english(
 
     with refused("Cannot publish in English", "Missing in English: question"):
         item.publish("en")
+
+
+def test_markup_typed_in_a_plain_text_question_is_text_not_an_empty_question():
+    item = FAQItemFactory(question_en="<b></b>")
+
+    item.publish("en")
+
+    assert fresh(item).published_en
