@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import Truncator, format_lazy, slugify
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
@@ -176,6 +176,17 @@ def missing_q(model: type[models.Model], code: str) -> Q:
         default = column(field, DEFAULT_LANGUAGE)
         q |= ~_empty_q(default) & _empty_q(column(field, code))
     return q
+
+
+def in_some_language(obj: models.Model, field: str) -> str:
+    """``field`` in the active language, else in the first language that has it: an
+    object written in Korean only is named in the English admin and its messages
+    too (modeltranslation falls back to the default language only)."""
+    active = get_language()
+    for code in (active, *LANGUAGE_CODES):
+        if code in LANGUAGE_CODES and (value := value_in(obj, field, code)):
+            return value
+    return ""
 
 
 def short(text: Any, length: int = 40) -> str:

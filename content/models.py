@@ -18,6 +18,7 @@ from clinic.publication import (
     Part,
     Publishable,
     embedded_problems,
+    in_some_language,
     publication_constraints,
     short,
     value_in,
@@ -175,7 +176,7 @@ class Method(Publishable):
         ]
 
     def __str__(self):
-        return self.name
+        return in_some_language(self, "name")
 
     def parts(self) -> Iterable[Part]:
         return self.facts.select_related("criterion").order_by("criterion__position")
@@ -267,7 +268,7 @@ class Comparison(Publishable):
         ]
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def grid(self):
         """Columns (with methods), rows (with criteria) and cells by (criterion, method)
@@ -425,7 +426,7 @@ class Aftercare(Publishable):
         ]
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def grid(self):
         stages = list(self.stages.all())
@@ -663,7 +664,7 @@ class ItemList(Publishable):
         ]
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def parts(self) -> Iterable[Part]:
         return self.items.all()
@@ -697,7 +698,7 @@ class ListItem(Part):
         verbose_name_plural = _("list items")
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def describe(self) -> str:
         return gettext("Item “%(title)s”") % {"title": short(self.title)}
@@ -765,7 +766,7 @@ class CauseType(Publishable):
         ]
 
     def __str__(self):
-        return self.name
+        return in_some_language(self, "name")
 
 
 # Articles.
@@ -825,7 +826,7 @@ class Article(Publishable):
         ]
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def parts(self) -> Iterable[Part]:
         return self.blocks.select_related("item_list", "comparison", "aftercare")
@@ -1042,7 +1043,7 @@ class ClinicProfile(Publishable):
         ]
 
     def __str__(self):
-        return self.name
+        return in_some_language(self, "name")
 
     def save(self, *args, **kwargs):
         self.pk = 1

@@ -114,3 +114,15 @@ def test_a_duplicate_slug_is_an_error_on_the_slug_field_in_korean(
     assert "faq_item_unique_slug" not in page
     assert "이미 쓰이는 슬러그" in page
     assert FAQItem.objects.count() == 1
+
+
+def test_a_korea_only_faq_item_is_named_in_korean_in_the_english_admin(admin_client):
+    item = FAQItemFactory(question_en="", answer_en="", question_ko="주말 상담?")
+
+    response = admin_client.get(
+        reverse("admin:faq_faqitem_change", args=[item.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert str(item) == "주말 상담?"
+    assert item.describe() == "FAQ item “주말 상담?”"
+    assert "<h2>주말 상담?</h2>" in response.content.decode()
