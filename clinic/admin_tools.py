@@ -164,6 +164,20 @@ PUBLICATION_FIELDSET = (
 )
 
 
+class NoRequiredLanguageMixin:
+    """A form requires no language: English is the default language, not a required
+    one (DESIGN §3), and a Korea-only FAQ item is normal. modeltranslation makes the
+    default language's field required wherever the model's field is; here a form
+    field is required only if its model field is (a translation's never is). What a
+    language needs is checked when the object is published in it."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.blank:
+            field.required = False
+        return field
+
+
 class RefusalAdminMixin:
     """Show a refused save (``ValidationError`` from a model's ``save()``) as an error
     on the re-displayed form, with everything the editor typed still in it.
@@ -290,6 +304,7 @@ class SortableAdminMixin(BaseSortableAdminMixin):
 
 
 class TranslatedAdmin(
+    NoRequiredLanguageMixin,
     HistoryAdminMixin,
     ProtectedDeletionMixin,
     RefusalAdminMixin,
@@ -305,6 +320,7 @@ class TranslatedAdmin(
 
 
 class PublishableAdmin(
+    NoRequiredLanguageMixin,
     HistoryAdminMixin,
     ProtectedDeletionMixin,
     PublicationAdminMixin,
@@ -363,13 +379,19 @@ class UnchangedRowsInlineMixin:
 
 
 class TabularInline(
-    UnchangedRowsInlineMixin, CachedChoicesInlineMixin, TranslationTabularInline
+    NoRequiredLanguageMixin,
+    UnchangedRowsInlineMixin,
+    CachedChoicesInlineMixin,
+    TranslationTabularInline,
 ):
     extra = 0
 
 
 class StackedInline(
-    UnchangedRowsInlineMixin, CachedChoicesInlineMixin, TranslationStackedInline
+    NoRequiredLanguageMixin,
+    UnchangedRowsInlineMixin,
+    CachedChoicesInlineMixin,
+    TranslationStackedInline,
 ):
     extra = 0
 

@@ -5,8 +5,11 @@ Every publishable object carries, per language, a ``published_<lang>`` flag and 
 ``publish_at`` time. An object is visible in L when it is published in L and its time
 has come: ``Model.objects.published(L)``.
 
-Completeness in L: every translated field with a value in the default language also
+Completeness in L: every required translated field (one the model does not allow blank:
+a title, an FAQ answer) and every translated field with a value in the default language
 has a value in L, for the object, its parts (``parts()``) and the labels they show.
+English is the default language, not a required one: an object may be complete, and
+published, in Korean only.
 Publishing in L also requires every publishable the object explicitly embeds to be
 published in L. The rules are enforced on ``save()``, so the admin, the demo loader,
 imports and the shell are held to the same rules:
@@ -32,8 +35,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.text import Truncator, format_lazy, slugify
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
@@ -45,7 +49,7 @@ from clinic.languages import (
     column,
     language_name,
 )
-from clinic.richtext import is_empty
+from clinic.richtext import RichTextField, is_empty
 
 
 def published_field(code: str) -> str:
@@ -119,34 +123,70 @@ def value_in(obj: models.Model, field: str, code: str) -> Any:
     return getattr(obj, column(field, code))
 
 
+def required_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """Translated fields of ``model`` that every published language needs, whatever
+    the default language holds: those the model does not allow blank (a title, an
+    FAQ answer). The admin's forms require no language (``clinic.admin_tools``)."""
+    return tuple(
+        name
+        for name in translated_fields(model)
+        if not model._meta.get_field(name).blank
+    )
+
+
+def empty_in(obj: models.Model, field: str, code: str) -> bool:
+    """Is ``field`` empty in ``code``? Rich text that shows nothing (``<p></p>``) is
+    empty; plain text is shown as typed, so ``<img …>`` there is text."""
+    value = value_in(obj, field, code)
+    if value is not None and not isinstance(obj._meta.get_field(field), RichTextField):
+        value = escape(value)
+    return is_empty(value)
+
+
 def missing_fields(obj: models.Model, code: str) -> list[str]:
-    """Verbose names of obj's translated fields set in the default language, empty in
-    ``code``."""
-    if code == DEFAULT_LANGUAGE:
-        return []
+    """Verbose names of obj's translated fields empty in ``code`` that it needs there:
+    the required ones (``required_fields``) and, in another language than the
+    default, those set in the default language. Rich text that shows nothing
+    (``<p></p>``) is empty."""
+    required = set(obj.required_fields() if isinstance(obj, Part) else ())
     missing = []
     for field in translated_fields(type(obj)):
-        if not is_empty(value_in(obj, field, DEFAULT_LANGUAGE)) and is_empty(
-            value_in(obj, field, code)
+        if not empty_in(obj, field, code):
+            continue
+        if field in required or (
+            code != DEFAULT_LANGUAGE and not empty_in(obj, field, DEFAULT_LANGUAGE)
         ):
             missing.append(str(obj._meta.get_field(field).verbose_name))
     return missing
+
+
+def _empty_q(name: str) -> Q:
+    return Q(**{name: ""}) | Q(**{f"{name}__isnull": True})
 
 
 def missing_q(model: type[models.Model], code: str) -> Q:
     """A filter for rows of ``model`` whose own translated fields are incomplete in
     ``code`` (label models, which store no completeness flags)."""
     q = Q(pk__in=[])
+    for field in required_fields(model):
+        q |= _empty_q(column(field, code))
     if code == DEFAULT_LANGUAGE:
         return q
     for field in translated_fields(model):
-        default, other = column(field, DEFAULT_LANGUAGE), column(field, code)
-        q |= (
-            ~Q(**{default: ""})
-            & Q(**{f"{default}__isnull": False})
-            & (Q(**{other: ""}) | Q(**{f"{other}__isnull": True}))
-        )
+        default = column(field, DEFAULT_LANGUAGE)
+        q |= ~_empty_q(default) & _empty_q(column(field, code))
     return q
+
+
+def in_some_language(obj: models.Model, field: str) -> str:
+    """``field`` in the active language, else in the first language that has it: an
+    object written in Korean only is named in the English admin and its messages
+    too (modeltranslation falls back to the default language only)."""
+    active = get_language()
+    for code in (active, *LANGUAGE_CODES):
+        if code in LANGUAGE_CODES and (value := value_in(obj, field, code)):
+            return value
+    return ""
 
 
 def short(text: Any, length: int = 40) -> str:
@@ -261,6 +301,11 @@ class Part(models.Model):
                 changed.add(name)
         return changed - DERIVED_COLUMNS
 
+    def required_fields(self) -> tuple[str, ...]:
+        """Translated fields this object needs in every language it is published in
+        (a block's depend on its kind)."""
+        return required_fields(type(self))
+
     def describe(self) -> str:
         """How refusal messages name this part (``Block 3 “Bottom line”``)."""
         return f"{self._meta.verbose_name} “{short(self)}”"
@@ -288,7 +333,9 @@ class Part(models.Model):
             return
         for code in LANGUAGE_CODES:
             source = value_in(self, self.slug_source, code)
-            if is_empty(value_in(self, "slug", code)) and not is_empty(source):
+            if is_empty(value_in(self, "slug", code)) and not empty_in(
+                self, self.slug_source, code
+            ):
                 setattr(self, column("slug", code), self.unique_slug(source, code))
 
     def unique_slug(self, text: str, code: str) -> str:
@@ -620,6 +667,35 @@ class Publishable(Part):
     def unpublish(self, code: str) -> None:
         setattr(self, published_field(code), False)
         self.save()
+
+
+def publication_constraints(
+    prefix: str, *required: str, slug: bool = True
+) -> list[models.CheckConstraint]:
+    """Per language, in the database: a row is published there only if it is
+    complete there (the stored flag, which covers parts and embedded objects) and
+    its ``required`` texts and its slug are there. ``save()`` refuses first with a
+    message naming what is missing; these hold for what bypasses it
+    (``QuerySet.update()``, raw SQL), so no public read can show an incomplete row.
+    ``required`` repeats the model's non-blank translated fields (a Meta cannot read
+    its model's fields); a test checks that the two agree."""
+    texts = [*required, *(["slug"] if slug else [])]
+    constraints = []
+    for code in LANGUAGE_CODES:
+        present = Q(**{complete_field(code): True})
+        for name in (column(text, code) for text in texts):
+            present &= Q(**{f"{name}__isnull": False}) & ~Q(**{name: ""})
+        constraints.append(
+            models.CheckConstraint(
+                condition=Q(**{published_field(code): False}) | present,
+                name=f"{prefix}_published_{code.replace('-', '_')}_complete",
+                violation_error_message=format_lazy(
+                    _("Not complete in {language}, so it cannot be published there."),
+                    language=LANGUAGE_NAMES[code],
+                ),
+            )
+        )
+    return constraints
 
 
 def touch(objects: Iterable[Publishable], *, at) -> list[Publishable]:

@@ -18,6 +18,8 @@ from clinic.publication import (
     Part,
     Publishable,
     embedded_problems,
+    in_some_language,
+    publication_constraints,
     short,
     value_in,
 )
@@ -39,6 +41,11 @@ def slug_constraints(prefix: str) -> list[models.UniqueConstraint]:
             fields=[column("slug", code)],
             condition=~Q(**{column("slug", code): ""}),
             name=f"{prefix}_unique_slug_{code.replace('-', '_')}",
+            # "unique" puts the message on the slug field (Model.validate_constraints).
+            violation_error_code="unique",
+            violation_error_message=_(
+                "This slug is already used in this language. Choose another one."
+            ),
         )
         for code in LANGUAGE_CODES
     ]
@@ -163,10 +170,13 @@ class Method(Publishable):
         ordering = ["position", "pk"]
         verbose_name = _("method")
         verbose_name_plural = _("methods")
-        constraints = slug_constraints("content_method")
+        constraints = [
+            *slug_constraints("content_method"),
+            *publication_constraints("content_method", "name"),
+        ]
 
     def __str__(self):
-        return self.name
+        return in_some_language(self, "name")
 
     def parts(self) -> Iterable[Part]:
         return self.facts.select_related("criterion").order_by("criterion__position")
@@ -252,10 +262,13 @@ class Comparison(Publishable):
         ordering = ["pk"]
         verbose_name = _("comparison")
         verbose_name_plural = _("comparisons")
-        constraints = slug_constraints("content_comparison")
+        constraints = [
+            *slug_constraints("content_comparison"),
+            *publication_constraints("content_comparison", "title"),
+        ]
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def grid(self):
         """Columns (with methods), rows (with criteria) and cells by (criterion, method)
@@ -407,10 +420,13 @@ class Aftercare(Publishable):
         ordering = ["pk"]
         verbose_name = _("aftercare timeline")
         verbose_name_plural = _("aftercare timelines")
-        constraints = slug_constraints("content_aftercare")
+        constraints = [
+            *slug_constraints("content_aftercare"),
+            *publication_constraints("content_aftercare", "title"),
+        ]
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def grid(self):
         stages = list(self.stages.all())
@@ -472,6 +488,9 @@ class AftercareStage(Part):
                 condition=Q(end_day__isnull=True)
                 | Q(end_day__gte=models.F("start_day")),
                 name="content_aftercarestage_end_after_start",
+                violation_error_message=_(
+                    "The end day cannot come before the start day."
+                ),
             )
         ]
 
@@ -535,6 +554,9 @@ class AftercareTrack(Part):
                 fields=["aftercare", "method"],
                 condition=Q(method__isnull=False),
                 name="content_aftercaretrack_unique_method",
+                violation_error_message=_(
+                    "This timeline already has a track for this method."
+                ),
             )
         ]
 
@@ -636,10 +658,13 @@ class ItemList(Publishable):
         ordering = ["pk"]
         verbose_name = _("item list")
         verbose_name_plural = _("item lists")
-        constraints = slug_constraints("content_itemlist")
+        constraints = [
+            *slug_constraints("content_itemlist"),
+            *publication_constraints("content_itemlist", "title"),
+        ]
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def parts(self) -> Iterable[Part]:
         return self.items.all()
@@ -673,7 +698,7 @@ class ListItem(Part):
         verbose_name_plural = _("list items")
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def describe(self) -> str:
         return gettext("Item “%(title)s”") % {"title": short(self.title)}
@@ -735,13 +760,18 @@ class CauseType(Publishable):
         ordering = ["position", "pk"]
         verbose_name = _("cause type")
         verbose_name_plural = _("cause types")
-        constraints = slug_constraints("content_causetype")
+        constraints = [
+            *slug_constraints("content_causetype"),
+            *publication_constraints("content_causetype", "name"),
+        ]
 
     def __str__(self):
-        return self.name
+        return in_some_language(self, "name")
 
 
 # Articles.
+
+NEEDS_REFERENCE = _("A block of this kind needs this field.")
 
 
 class Article(Publishable):
@@ -777,7 +807,10 @@ class Article(Publishable):
         _("reviewed by"),
         max_length=200,
         blank=True,
-        help_text=_("The physician who reviewed the medical content, e.g. Dr. Tak."),
+        help_text=_(
+            "The physician who reviewed the medical content, written as readers of "
+            "this language know them, e.g. Dr. Tak in English, 탁 원장 in Korean."
+        ),
     )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
 
@@ -787,10 +820,13 @@ class Article(Publishable):
         ordering = ["-publish_at", "pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        constraints = slug_constraints("content_article")
+        constraints = [
+            *slug_constraints("content_article"),
+            *publication_constraints("content_article", "title"),
+        ]
 
     def __str__(self):
-        return self.title
+        return in_some_language(self, "title")
 
     def parts(self) -> Iterable[Part]:
         return self.blocks.select_related("item_list", "comparison", "aftercare")
@@ -812,6 +848,12 @@ class ArticleBlock(Part):
         Kind.LIST: "item_list",
         Kind.COMPARISON: "comparison",
         Kind.AFTERCARE: "aftercare",
+    }
+    # Which texts each kind shows, needed in every language it is published in.
+    REQUIRED_TEXT = {
+        Kind.TEXT: ("body",),
+        Kind.CALLOUT: ("body",),
+        Kind.CTA: ("cta_label", "cta_url"),
     }
 
     article = models.ForeignKey(
@@ -876,14 +918,17 @@ class ArticleBlock(Part):
             models.CheckConstraint(
                 condition=~Q(kind="list") | Q(item_list__isnull=False),
                 name="content_articleblock_list_has_item_list",
+                violation_error_message=NEEDS_REFERENCE,
             ),
             models.CheckConstraint(
                 condition=~Q(kind="comparison") | Q(comparison__isnull=False),
                 name="content_articleblock_comparison_has_comparison",
+                violation_error_message=NEEDS_REFERENCE,
             ),
             models.CheckConstraint(
                 condition=~Q(kind="aftercare") | Q(aftercare__isnull=False),
                 name="content_articleblock_aftercare_has_aftercare",
+                violation_error_message=NEEDS_REFERENCE,
             ),
         ]
 
@@ -900,7 +945,7 @@ class ArticleBlock(Part):
         super().clean()
         needed = self.REQUIRED_REFERENCE.get(self.kind)
         if needed and getattr(self, f"{needed}_id") is None:
-            raise ValidationError({needed: _("A block of this kind needs this field.")})
+            raise ValidationError({needed: NEEDS_REFERENCE})
         if self.kind == self.Kind.CTA:
             errors = {}
             if is_empty(self.cta_label):
@@ -909,6 +954,9 @@ class ArticleBlock(Part):
                 errors["cta_url"] = _("A call to action needs a button link.")
             if errors:
                 raise ValidationError(errors)
+
+    def required_fields(self) -> tuple[str, ...]:
+        return self.REQUIRED_TEXT.get(self.kind, ())
 
     def embedded(self) -> list[Publishable]:
         return [
@@ -982,16 +1030,20 @@ class ClinicProfile(Publishable):
         verbose_name_plural = _("clinic profile")
         constraints = [
             models.CheckConstraint(
-                condition=Q(id=1), name="content_clinicprofile_singleton"
+                condition=Q(id=1),
+                name="content_clinicprofile_singleton",
+                violation_error_message=_("There is only one clinic profile."),
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=0, rating__lte=5),
                 name="content_clinicprofile_rating_range",
+                violation_error_message=_("The rating is between 0 and 5."),
             ),
+            *publication_constraints("content_clinicprofile", "name", slug=False),
         ]
 
     def __str__(self):
-        return self.name
+        return in_some_language(self, "name")
 
     def save(self, *args, **kwargs):
         self.pk = 1

@@ -496,7 +496,13 @@ def cause_type_details(results: Results, code: str) -> dict[int, dict]:
 # Articles.
 
 ARTICLE_LIST_FIELDS = ("title", "summary")
-ARTICLE_FIELDS = (*ARTICLE_LIST_FIELDS, "seo_title", "meta_description", "topic")
+ARTICLE_FIELDS = (
+    *ARTICLE_LIST_FIELDS,
+    "seo_title",
+    "meta_description",
+    "topic",
+    "reviewed_by",
+)
 
 
 def article_rows(code: str, *, detail: bool = False, at=None) -> QuerySet:
@@ -505,7 +511,7 @@ def article_rows(code: str, *, detail: bool = False, at=None) -> QuerySet:
         Article,
         code,
         *fields,
-        extra=["publish_at", "last_reviewed", "reviewed_by"],
+        extra=["publish_at", "last_reviewed"],
         at=at,
     ).order_by("-publish_at", "pk")
 
@@ -636,7 +642,7 @@ def article_detail(results: Results, code: str) -> dict | None:
         "seo_title": text(row, column("seo_title", code)),
         "meta_description": text(row, column("meta_description", code)),
         "topic": text(row, column("topic", code)),
-        "reviewed_by": row["reviewed_by"],
+        "reviewed_by": text(row, column("reviewed_by", code)),
         "blocks": out,
     }
     detail["structured_data"] = article_structured_data(detail, code)

@@ -70,7 +70,15 @@ class CauseTypeTranslation(TranslationOptions):
 
 @register(models.Article)
 class ArticleTranslation(TranslationOptions):
-    fields = ("title", "slug", "summary", "seo_title", "meta_description", "topic")
+    fields = (
+        "title",
+        "slug",
+        "summary",
+        "seo_title",
+        "meta_description",
+        "topic",
+        "reviewed_by",
+    )
 
 
 @register(models.ArticleBlock)

@@ -8,7 +8,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import Part, Publishable, value_in
+from clinic.publication import (
+    Part,
+    Publishable,
+    in_some_language,
+    publication_constraints,
+    value_in,
+)
 from clinic.richtext import RichTextField
 from content.models import (
     Article,
@@ -40,7 +46,7 @@ class FAQCategory(Part):
         constraints = slug_constraints("faq_category")
 
     def __str__(self):
-        return self.name
+        return in_some_language(self, "name")
 
     def publication_roots(self) -> Iterable[Publishable]:
         if self.pk is None:
@@ -56,7 +62,7 @@ class FAQItem(Publishable):
         help_text=_("e.g. Can Botox alone correct it, or do I need surgery?"),
     )
     slug = slug_field()
-    answer = RichTextField(_("answer"))
+    answer = RichTextField(_("answer"), blank=False)
     category = models.ForeignKey(
         FAQCategory,
         on_delete=models.PROTECT,
@@ -87,10 +93,13 @@ class FAQItem(Publishable):
         ordering = ["position", "pk"]
         verbose_name = _("FAQ item")
         verbose_name_plural = _("FAQ items")
-        constraints = slug_constraints("faq_item")
+        constraints = [
+            *slug_constraints("faq_item"),
+            *publication_constraints("faq_item", "question", "answer"),
+        ]
 
     def __str__(self):
-        return self.question
+        return in_some_language(self, "question")
 
     def save(self, *args, **kwargs):
         for code in LANGUAGE_CODES:

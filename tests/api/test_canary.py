@@ -37,6 +37,7 @@ from django.utils import timezone
 from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import (
     Publishable,
+    complete_field,
     deferred_completeness,
     published_field,
     translated_fields,
@@ -631,11 +632,13 @@ def assert_canaries_are_seen_where_visible(api, canaries: Canaries, host: Host):
 
 
 def reveal(canaries: Canaries, code: str) -> None:
-    """Make every canary visible in ``code``, around the publication rules."""
+    """Make every canary visible in ``code``, around the publication rules (the
+    database's check still wants the stored flag of completeness: it is set too)."""
     past = timezone.now() - datetime.timedelta(days=1)
     for obj in canaries.publishables():
         type(obj).objects.filter(pk=obj.pk).update(
-            **{published_field(code): True}, publish_at=past
+            **{published_field(code): True, complete_field(code): True},
+            publish_at=past,
         )
 
 

@@ -278,7 +278,8 @@ def build_world() -> World:
             meta_description_ko="한쪽 입꼬리가 당기는 이유와 도움이 되는 방법.",
             topic_en="Mouth corner asymmetry",
             topic_ko="입꼬리 비대칭",
-            reviewed_by="Dr. Tak",
+            reviewed_by_en="Dr. Tak",
+            reviewed_by_ko="탁 원장",
             last_reviewed=dt.date(2025, 2, 20),
             publish_at=PUBLISH_AT,
         )
@@ -939,7 +940,7 @@ def test_article_detail_in_korean_is_korean_and_leaves_out_english_only_faq(worl
         "seo_title": "입꼬리 비대칭: 원인과 관리",
         "meta_description": "한쪽 입꼬리가 당기는 이유와 도움이 되는 방법.",
         "topic": "입꼬리 비대칭",
-        "reviewed_by": "Dr. Tak",
+        "reviewed_by": "탁 원장",
         "blocks": [
             {
                 "kind": "text",
@@ -1055,7 +1056,7 @@ def test_article_detail_in_korean_is_korean_and_leaves_out_english_only_faq(worl
                         ],
                     },
                     "lastReviewed": "2025-02-20",
-                    "reviewedBy": {"@type": "Person", "name": "Dr. Tak"},
+                    "reviewedBy": {"@type": "Person", "name": "탁 원장"},
                 },
                 {
                     "@type": "MedicalProcedure",

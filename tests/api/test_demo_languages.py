@@ -66,8 +66,9 @@ MACHINE_KEYS = {
     "dateModified",
     "lastReviewed",
 }
-# Proper names that are not translated (the reviewing physician is one column).
-PROPER_NAMES = {"Dr. Tak"}
+# Proper names that are not translated (none: the reviewing physician is written
+# per language).
+PROPER_NAMES: set[str] = set()
 # Shorter shared strings are names and terms ("FAQ", "Botox", "4S").
 MAX_SHARED_LENGTH = 12
 

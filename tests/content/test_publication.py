@@ -1059,3 +1059,46 @@ def test_a_method_scheduled_after_a_published_comparison_cannot_become_its_colum
 
     with refused("is scheduled after this one"):
         ComparisonColumnFactory(comparison=grid.comparison, method=late, position=9)
+
+
+@pytest.mark.parametrize(
+    ("factory", "fields", "missing"),
+    [
+        (ArticleFactory, {"title_en": ""}, "title"),
+        (ItemListFactory, {"title_en": ""}, "title"),
+        (MethodFactory, {"name_en": ""}, "name"),
+        (CauseTypeFactory, {"name_en": ""}, "name"),
+    ],
+)
+def test_an_object_without_its_required_text_cannot_be_published_in_that_language(
+    refused, factory, fields, missing
+):
+    obj = factory(**fields)
+
+    with refused("Cannot publish in English", f"Missing in English: {missing}"):
+        obj.publish("en")
+
+    assert not fresh(obj).complete_en
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "missing"),
+    [
+        (ArticleBlock.Kind.TEXT, {"body_ko": "<p></p>"}, "body"),
+        (ArticleBlock.Kind.CALLOUT, {"body_en": "", "body_ko": ""}, "body"),
+        (
+            ArticleBlock.Kind.CTA,
+            {"cta_label_ko": "", "cta_url_ko": "https://drtak.example/ko"},
+            "button label",
+        ),
+    ],
+)
+def test_a_block_needs_the_text_its_kind_shows_in_every_published_language(
+    refused, kind, fields, missing
+):
+    block = ArticleBlockFactory(kind=kind, **fields)
+
+    with refused("Cannot publish in Korean", missing):
+        block.article.publish("ko")
+
+    assert not fresh(block.article).published_ko

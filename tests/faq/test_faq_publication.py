@@ -133,3 +133,34 @@ def test_naming_the_category_in_japanese_marks_its_draft_items_complete_there():
     category.save()
 
     assert fresh(item).complete_ja
+
+
+@pytest.mark.parametrize("answer", ["", "<p></p>", "<p> </p>", "<br>", "<p><br></p>"])
+def test_faq_item_without_an_english_answer_cannot_be_published_in_english(
+    refused, answer
+):
+    item = FAQItemFactory(answer_en=answer)
+
+    with refused("Cannot publish in English", "Missing in English: answer."):
+        item.publish("en")
+
+    assert not fresh(item).published_en
+    assert not fresh(item).complete_en
+    assert not FAQItem.objects.published("en").exists()
+
+
+def test_faq_item_without_an_english_question_cannot_be_published_in_english(
+    refused,
+):
+    item = FAQItemFactory(question_en="")
+
+    with refused("Cannot publish in English", "Missing in English: question"):
+        item.publish("en")
+
+
+def test_markup_typed_in_a_plain_text_question_is_text_not_an_empty_question():
+    item = FAQItemFactory(question_en="<b></b>")
+
+    item.publish("en")
+
+    assert fresh(item).published_en
