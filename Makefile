@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= clinic.settings
 
-.PHONY: run test install lock check lint format migrations-check migrations-safety serve prepare clean schema fuzz bench loadtest backup restore screenshots
+.PHONY: run test golden install lock check lint format migrations-check migrations-safety serve prepare clean schema fuzz bench loadtest backup restore screenshots
 
 # The local environment, from the lock file (hashes checked). Rebuilt when the lock changes.
 $(BIN)/.installed: requirements.lock
@@ -51,6 +51,11 @@ screenshots: install
 	@fc-list :lang=ko | grep -q . || { echo "needs a Korean font: apt-get install fonts-noto-cjk fonts-noto-color-emoji" >&2; exit 2; }
 	$(BIN)/python manage.py compile_translations --verbosity 0
 	BROWSER_DOCS_SCREENSHOTS=docs $(BIN)/pytest tests/browser/test_korean_admin.py -p no:cacheprovider -q
+
+# The golden files of every public answer (tests/api/test_golden.py), written anew
+# after a change that is meant to change responses: review the diff, then commit.
+golden: install
+	GOLDEN_UPDATE=1 $(BIN)/pytest tests/api/test_golden.py -p no:cacheprovider -q
 
 # Only the schemathesis run (also part of `make test`).
 fuzz: install
