@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= clinic.settings
 
-.PHONY: run test golden install lock check lint format migrations-check migrations-safety serve prepare clean schema fuzz bench loadtest backup restore screenshots
+.PHONY: run test test-slow golden install lock check lint format migrations-check migrations-safety serve prepare clean schema fuzz bench loadtest backup restore screenshots
 
 # The local environment, from the lock file (hashes checked). Rebuilt when the lock changes.
 $(BIN)/.installed: requirements.lock
@@ -34,9 +34,17 @@ serve:
 	$(BIN)/gunicorn clinic.wsgi:application -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_WORKERS:-1} --threads $${WEB_THREADS:-8} --access-logfile -
 
+# The fast tier, in parallel (pytest-xdist, one process per core): everything but
+# the slow tier that tests/conftest.py names (browsers, servers, outages, fuzzing,
+# Node.js, migrations), which `make test-slow` runs and CI runs once on
+# PostgreSQL and Redis.
 test: install
 	$(BIN)/python manage.py compile_translations --verbosity 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -n auto $(PYTEST_ARGS)
+
+test-slow: install
+	$(BIN)/python manage.py compile_translations --verbosity 0
+	$(BIN)/pytest -m slow $(PYTEST_ARGS)
 
 # The OpenAPI schema, validated, into the committed file frontends diff and generate
 # clients from (CI fails when it is stale).
@@ -57,7 +65,7 @@ screenshots: install
 golden: install
 	GOLDEN_UPDATE=1 $(BIN)/pytest tests/api/test_golden.py -p no:cacheprovider -q
 
-# Only the schemathesis run (also part of `make test`).
+# Only the schemathesis run (part of the slow tier, `make test-slow`).
 fuzz: install
 	$(BIN)/pytest tests/fuzz $(PYTEST_ARGS)
 

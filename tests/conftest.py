@@ -16,6 +16,26 @@ from clinic.content_version import content_published
 from clinic.demo import Report, load_demo
 
 
+# The slow tier: what needs real browsers, server processes, outages, the fuzzer,
+# Node.js or whole migration runs. `make test` leaves it out; `.ci/run`
+# runs it once, on PostgreSQL and Redis (`make test-slow`). One list, by path.
+SLOW = (
+    "tests/browser/",
+    "tests/servers/",
+    "tests/fuzz/",
+    "tests/contract/",
+    "tests/resilience/test_database_outage.py",
+    "tests/resilience/test_cache_outage.py",
+    "tests/ops/test_migrations.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_manifest(settings):
     # Production storage needs collectstatic's manifest, and WhiteNoise warns about
