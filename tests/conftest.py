@@ -15,7 +15,6 @@ from django.db import models
 from clinic.content_version import content_published
 from clinic.demo import Report, load_demo
 
-
 # The slow tier: what needs real browsers, server processes, outages, the fuzzer,
 # Node.js or whole migration runs. `make test` leaves it out; `.ci/run`
 # runs it once, on PostgreSQL and Redis (`make test-slow`). One list, by path.
