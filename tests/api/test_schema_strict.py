@@ -272,3 +272,12 @@ def test_no_loose_type_is_left_for_a_typed_client(openapi):
     details = schemas["NotInLocaleError"]["properties"]["details"]
     assert schemas["NotInLocaleDetails"]["required"] == ["locale", "slug"]
     assert details == ref("NotInLocaleDetails")
+
+
+def test_the_committed_schema_is_valid_openapi_3_0(openapi):
+    # openapi-spec-validator: the Python OpenAPI validator a client team would run.
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
+    errors = [error.message for error in OpenAPIV30SpecValidator(openapi).iter_errors()]
+
+    assert errors == []
