@@ -12,8 +12,8 @@ Three layers produce it, so that no path answers HTML or a traceback:
 
 A database outage (``OperationalError``, ``InterfaceError``: refused, timed out,
 cut) is a 503 with ``Retry-After`` wherever it happens: in a view, in a middleware,
-while opening a transaction. Each ``/api/`` request waits for the database
-``DATABASE_API_TIMEOUT`` seconds in all (``clinic.health.DatabaseDeadline``). The
+while opening a transaction. An ``/api/`` request's waits on the database end
+``DATABASE_API_TIMEOUT`` seconds into it (``clinic.health.DatabaseDeadline``). The
 outage is logged once per incident (``clinic.health``), not once per request.
 """
 
