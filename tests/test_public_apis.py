@@ -22,8 +22,6 @@ ALLOWED = {
     "_meta",
     "_state",
     "_default_manager",
-    # django-reversion's documented Version attribute.
-    "_model",
     # Our own attributes, set on our objects or on the request.
     "_save_refused",
     "_publish_after_parts",
