@@ -15,6 +15,7 @@ import reversion
 from django.contrib import messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models import Q
@@ -50,8 +51,14 @@ class LanguageChange:
     fields: list[tuple[str, str, object, object]] = field(default_factory=list)
 
 
+def version_model(version: Version) -> type[models.Model] | None:
+    """The model a version stores (None if it no longer exists), from Django's
+    shared content type cache."""
+    return ContentType.objects.get_for_id(version.content_type_id).model_class()
+
+
 def _current(version: Version) -> models.Model | None:
-    model = version._model
+    model = version_model(version)
     if model is None:
         return None
     return model._default_manager.filter(pk=version.object_id).first()
@@ -66,7 +73,7 @@ def language_changes(
     language; a full revert does that)."""
     changes, gone = [], []
     for version in revision.version_set.all():
-        model = version._model
+        model = version_model(version)
         names = translated_fields(model) if model is not None else ()
         if not names:
             continue

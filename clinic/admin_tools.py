@@ -7,7 +7,6 @@ the admin base classes, which add history and protected deletion
 from __future__ import annotations
 
 from adminsortable2.admin import SortableAdminBase
-from adminsortable2.admin import SortableAdminMixin as BaseSortableAdminMixin
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +22,7 @@ from modeltranslation.admin import (
 )
 
 from clinic import content_version
+from clinic.adapters import adminsortable2 as adapters
 from clinic.admin_history import HistoryAdminMixin, ProtectedDeletionMixin
 from clinic.content_version import content_changed
 from clinic.languages import LANGUAGE_CODES, LANGUAGE_NAMES, column, language_name
@@ -269,26 +269,13 @@ class PublicationAdminMixin(RefusalAdminMixin):
             obj.save()
 
 
-class SortableAdminMixin(BaseSortableAdminMixin):
+class SortableAdminMixin(adapters.SortableAdminMixin):
     """adminsortable2's changelist drag and drop writes the new order with
     ``bulk_update`` (no save, no signal): here it is one transaction, and a public
     change when any moved object is published somewhere (or, for labels such as FAQ
     categories, shown by a published object)."""
 
-    def _update_order(self, updated_items, extra_model_filters):
-        with transaction.atomic():
-            result = super()._update_order(updated_items, extra_model_filters)
-            self._order_changed([item[0] for item in updated_items])
-        return result
-
-    def _move_item(self, startorder, endorder, extra_model_filters):
-        with transaction.atomic():
-            moved = super()._move_item(startorder, endorder, extra_model_filters)
-            if isinstance(moved, dict):
-                self._order_changed(list(moved))
-        return moved
-
-    def _order_changed(self, pks) -> None:
+    def order_changed(self, pks) -> None:
         objects = list(self.model._default_manager.filter(pk__in=pks))
         if issubclass(self.model, Publishable):
             shown = [obj for obj in objects if obj.published_languages]

@@ -40,6 +40,7 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.dispatch import Signal
 
+from clinic.adapters.django import on_commit_queued
 from clinic.cache_backends import cache_recovered
 
 logger = logging.getLogger("clinic.cache")
@@ -105,9 +106,7 @@ def content_changed(
     pending = getattr(connection, _PENDING_ATTR, None)
     # Django drops the callbacks of a rolled-back transaction (or savepoint): ours
     # is pending only while it is still queued.
-    if pending is None or not any(
-        entry[1] == pending.publish for entry in connection.run_on_commit
-    ):
+    if pending is None or not on_commit_queued(connection, pending.publish):
         pending = _Pending(connection)
         setattr(connection, _PENDING_ATTR, pending)
         transaction.on_commit(pending.publish, using=using)

@@ -1,17 +1,23 @@
 """Outages of the database and the cache: how long a public request waits, what is
 logged, and the health endpoints.
 
-- **A deadline for the database.** ``DatabaseDeadline(seconds)`` bounds every wait
-  on PostgreSQL inside it, in total: connecting, each query, the health check of a
-  reused connection. ``ApiErrorMiddleware`` puts each ``/api/`` request under
-  ``DATABASE_API_TIMEOUT`` (1.5 s), ``/readyz`` likewise, so an outage answers a 503
-  in under 2 s. psycopg offers no setting for this: its connect timeout is whole
-  seconds and at least 2 (libpq's rule), and a query waits forever for an answer
-  that a stuck server or network never sends (``statement_timeout`` runs on that
-  server; TCP keepalives are acknowledged by its kernel). So ``install()`` wraps
-  psycopg's two waits (``Connection.connect``'s timeout and ``Connection.wait``);
-  outside a deadline they behave exactly as psycopg's own. A connection whose wait
-  ran out is closed (its answer may still come), and Django opens a new one.
+- **A deadline for the database.** ``DatabaseDeadline(seconds)`` bounds the waits
+  on PostgreSQL inside it. ``ApiErrorMiddleware`` puts each ``/api/`` request under
+  ``DATABASE_API_TIMEOUT`` (1 s), ``/readyz`` likewise. Two documented means do it:
+
+  - connecting: libpq's ``connect_timeout`` (whole seconds, at least 2), and no
+    attempt starts once the deadline has passed (``clinic.postgresql``, a subclass
+    of Django's backend);
+  - a wait on an open connection: psycopg has no timeout for it, and a server or
+    network that stopped answering while the kernel still acknowledges packets is
+    noticed by neither ``statement_timeout`` (it runs on that server) nor TCP
+    keepalives or ``tcp_user_timeout``. So one thread per process shuts the socket
+    of a request still waiting when its deadline runs out (``Connection.fileno()``,
+    psycopg's public API); psycopg's wait then fails at once, as for a cut
+    connection, and Django opens a new connection for the next request.
+
+  So an outage answers a 503 within ``DATABASE_API_TIMEOUT`` +
+  ``DATABASE_CONNECT_TIMEOUT`` (1 + 2 = 3 s).
 - **Few connection attempts in an outage.** While connecting fails, a public request
   tries at most once every ``RETRY_INTERVAL`` seconds per process; the others answer
   503 at once, so workers are not all held by a database that does not answer and a
@@ -19,7 +25,8 @@ logged, and the health endpoints.
 - **One log line per incident.** The first failure of an outage is logged (ERROR,
   one line with its request id and the driver's message, no traceback); the next
   ones are counted, and the first new connection that succeeds logs how long it
-  lasted and how many requests failed (WARNING). Per process.
+  lasted and how many requests failed (WARNING). Per process. Django's own line
+  per error response is left out for these 503s (``OutageLoggedFilter``).
 - **Health endpoints**, answered by ``HealthCheckMiddleware`` before host validation
   (``ALLOWED_HOSTS``), sessions, throttling and caching: ``/healthz`` (liveness: the
   process answers; no dependency) and ``/readyz`` (the database and the cache).
@@ -27,15 +34,19 @@ logged, and the health endpoints.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
+import os
+import socket
 import threading
 import time
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 
@@ -48,6 +59,8 @@ RETRY_AFTER = 5
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
+# Set on a request whose database outage this module has logged.
+OUTAGE_LOGGED = "database_outage_logged"
 
 
 # The deadline.
@@ -58,51 +71,93 @@ _deadline: contextvars.ContextVar[DatabaseDeadline | None] = contextvars.Context
 
 
 class DatabaseDeadline:
-    """``with DatabaseDeadline(1.5):`` — every database wait inside the block ends
-    (``OperationalError``) once 1.5 s have passed since it began. Nested deadlines
-    never extend the outer one. ``probe=True`` (readiness) connects even while
-    connection attempts are spaced out."""
+    """``with DatabaseDeadline(1):`` — a wait on the database inside the block ends
+    (``OperationalError``) once 1 s has passed since it began, and no connection
+    attempt starts after that (one started before lasts up to ``connect_timeout``).
+    Nested deadlines never extend the outer one. ``probe=True`` (readiness)
+    connects even while connection attempts are spaced out."""
 
-    __slots__ = ("seconds", "probe", "at", "_token")
+    __slots__ = ("seconds", "probe", "at", "connection", "_token")
 
     def __init__(self, seconds: float, *, probe: bool = False):
         self.seconds = seconds
         self.probe = probe
 
     def __enter__(self) -> DatabaseDeadline:
-        if not _installed:
-            install()
         self.at = time.monotonic() + self.seconds
         outer = _deadline.get()
         if outer is not None:
             self.at = min(self.at, outer.at)
         self._token = _deadline.set(self)
+        # This thread's connection (Django keeps one per thread).
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        if self.connection.vendor == "postgresql":  # SQLite does not hang
+            _watchdog.watch(self)
         return self
 
     def __exit__(self, *exc_info) -> None:
+        _watchdog.unwatch(self)
         _deadline.reset(self._token)
 
     def remaining(self) -> float:
         return self.at - time.monotonic()
 
 
-_installed = False
-_install_lock = threading.Lock()
+class _Watchdog:
+    """One thread per process that ends the database waits of the deadlines that
+    ran out while their request is still inside them."""
+
+    def __init__(self):
+        self.condition = threading.Condition()
+        self.active: set[DatabaseDeadline] = set()
+        self.wake_at: float | None = None
+        self.thread: threading.Thread | None = None
+
+    def watch(self, deadline: DatabaseDeadline) -> None:
+        with self.condition:
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self.run, name="database-deadline", daemon=True
+                )
+                self.thread.start()
+            self.active.add(deadline)
+            # Deadlines come in order: the thread is woken only when it sleeps
+            # with nothing to watch (or, nested, for an earlier one).
+            if self.wake_at is None or deadline.at < self.wake_at:
+                self.condition.notify()
+
+    def unwatch(self, deadline: DatabaseDeadline) -> None:
+        with self.condition:
+            self.active.discard(deadline)
+
+    def run(self) -> None:
+        with self.condition:
+            while True:
+                now = time.monotonic()
+                for deadline in [d for d in self.active if d.at <= now]:
+                    self.active.discard(deadline)
+                    interrupt(deadline.connection)
+                self.wake_at = wake_at = min((d.at for d in self.active), default=None)
+                self.condition.wait(None if wake_at is None else wake_at - now)
 
 
-def install() -> None:
-    """Make psycopg's waits honour ``DatabaseDeadline`` (once per process)."""
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        _installed = True
-        try:
-            import psycopg
-            from psycopg import connection as pg_connection
-        except ImportError:  # SQLite only: nothing waits on a network
-            return
-        _wrap_psycopg(psycopg, pg_connection)
+_watchdog = _Watchdog()
+# A forked worker starts without the parent's thread.
+os.register_at_fork(after_in_child=_watchdog.__init__)
+
+
+def interrupt(wrapper) -> None:
+    """Shut the socket of Django connection ``wrapper`` (psycopg), from any thread:
+    a wait on it fails at once, as for a connection the server cut."""
+    raw = wrapper.connection
+    if raw is None or raw.closed:
+        return
+    # Closed meanwhile: nothing to end.
+    with (
+        contextlib.suppress(Exception),
+        socket.socket(fileno=os.dup(raw.fileno())) as sock,
+    ):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Connecting:
@@ -116,65 +171,27 @@ class _Connecting:
         return failed_at is None or time.monotonic() - failed_at >= RETRY_INTERVAL
 
 
-def _wrap_psycopg(psycopg, pg_connection) -> None:
-    Connection = pg_connection.Connection
-    wait_timeout = psycopg.errors._WaitTimeout
-    original_wait = Connection.wait
-    original_connect = Connection.connect.__func__
-    original_timeout = pg_connection.timeout_from_conninfo
-
-    class DeadlineExceeded(psycopg.errors.ConnectionTimeout):
-        """The request's time for the database ran out."""
-
-    def wait(self, gen, interval=None, timeout=None):
-        more = {} if interval is None else {"interval": interval}
-        deadline = _deadline.get()
-        if deadline is None:
-            return original_wait(self, gen, timeout=timeout, **more)
-        remaining = deadline.remaining()
-        if timeout is not None and timeout <= remaining:
-            return original_wait(self, gen, timeout=timeout, **more)
-        if remaining <= 0:
-            gen.close()  # nothing was sent: the connection stays usable
-            raise DeadlineExceeded(_spent(deadline))
-        try:
-            return original_wait(self, gen, timeout=remaining, **more)
-        except wait_timeout:
-            # A command is in flight and its answer may still arrive: this
-            # connection cannot be used again.
-            self.close()
-            raise DeadlineExceeded(_spent(deadline)) from None
-
-    def timeout_from_conninfo(params):
-        timeout = original_timeout(params)
-        deadline = _deadline.get()
-        if deadline is None:
-            return timeout
-        remaining = deadline.remaining()
-        if remaining <= 0:
-            raise DeadlineExceeded(_spent(deadline))
-        return min(timeout, remaining)
-
-    def connect(cls, *args, **kwargs):
-        deadline = _deadline.get()
-        if deadline is not None and not deadline.probe and not _Connecting.may_try():
-            raise DeadlineExceeded(
+@contextlib.contextmanager
+def connecting(error: type[Exception]) -> Iterator[None]:
+    """Around a connection attempt (``clinic.postgresql``): refused with ``error``
+    (the driver's OperationalError) while attempts are spaced out or once the
+    deadline has passed; a failure starts the spacing, a success ends it."""
+    deadline = _deadline.get()
+    if deadline is not None:
+        if not deadline.probe and not _Connecting.may_try():
+            raise error(
                 "the database could not be reached a moment ago; "
                 f"next attempt within {RETRY_INTERVAL:.0f} s"
             )
-        try:
-            made = original_connect(cls, *args, **kwargs)
-        except psycopg.OperationalError:
+        if deadline.remaining() <= 0:
             _Connecting.failed_at = time.monotonic()
-            raise
-        _Connecting.failed_at = None
-        return made
-
-    Connection.wait = wait
-    Connection.connect = classmethod(connect)
-    # psycopg.connect, which Django calls, is Connection.connect bound at import.
-    psycopg.connect = Connection.connect
-    pg_connection.timeout_from_conninfo = timeout_from_conninfo
+            raise error(_spent(deadline))
+    try:
+        yield
+    except error:
+        _Connecting.failed_at = time.monotonic()
+        raise
+    _Connecting.failed_at = None
 
 
 def _spent(deadline: DatabaseDeadline) -> str:
@@ -234,9 +251,20 @@ class _Incident:
 incident = _Incident()
 
 
-def database_failed(error: BaseException) -> None:
-    """Record a failure to use the database (logged once per incident)."""
+def database_failed(error: BaseException, request=None) -> None:
+    """Record a failure to use the database (logged once per incident). Django's
+    own line for the request's error response is then left out."""
     incident.failed(error)
+    if request is not None:
+        setattr(request, OUTAGE_LOGGED, True)
+
+
+class OutageLoggedFilter(logging.Filter):
+    """On the ``django.request`` logger: drops Django's line for a response to a
+    request whose database outage is logged here (once per incident)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(getattr(record, "request", None), OUTAGE_LOGGED, False)
 
 
 def _on_connection_created(sender, connection, **kwargs) -> None:
@@ -264,11 +292,11 @@ def json_response(body: dict, status: int = 200) -> HttpResponse:
     return response
 
 
-def liveness() -> HttpResponse:
+def liveness(request) -> HttpResponse:
     return json_response({"status": "ok"})
 
 
-def database_check() -> str:
+def database_check(request) -> str:
     try:
         with (
             DatabaseDeadline(settings.DATABASE_API_TIMEOUT, probe=True),
@@ -277,7 +305,7 @@ def database_check() -> str:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as error:
-        database_failed(error)
+        database_failed(error, request)
         return "unavailable"
     return "ok"
 
@@ -290,17 +318,15 @@ def cache_check() -> str:
     return "ok"
 
 
-def readiness() -> HttpResponse:
+def readiness(request) -> HttpResponse:
     """503 while the database is unavailable. A cache outage is reported but
     leaves the server ready: the API fails open to the database, and taking every
     server out of the load balancer for it would turn a slower service into
     none."""
-    checks = {"database": database_check(), "cache": cache_check()}
+    checks = {"database": database_check(request), "cache": cache_check()}
     if checks["database"] != "ok":
         response = json_response({"status": "unavailable", "checks": checks}, 503)
         response["Retry-After"] = str(RETRY_AFTER)
-        # Logged once per incident (database_check), not by Django per probe.
-        response._has_been_logged = True
         return response
     status = "ok" if checks["cache"] == "ok" else "degraded"
     return json_response({"status": status, "checks": checks})
@@ -330,4 +356,4 @@ class HealthCheckMiddleware:
                 code="method_not_allowed",
                 headers={"Allow": "GET, HEAD", "Cache-Control": "no-store"},
             )
-        return check()
+        return check(request)

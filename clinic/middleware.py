@@ -10,7 +10,7 @@ import re
 import uuid
 
 from csp.constants import NONE, SELF
-from csp.middleware import CSPMiddleware
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.middleware.locale import LocaleMiddleware
 
 from clinic.api.errors import is_api
@@ -126,27 +126,38 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """
 
     def process_response(self, request, response):
+        # drf-spectacular relaxes this on Swagger UI for OAuth2 login pop-ups; the
+        # API has no login.
+        if (
+            request.path_info in DOCS_PATHS
+            and response.get("Cross-Origin-Opener-Policy") == "unsafe-none"
+        ):
+            response["Cross-Origin-Opener-Policy"] = "same-origin"
+        return super().process_response(request, response)
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        # django-csp's documented extension point (its 4.0 migration guide).
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only:
+            return parts
         path = request.path_info
         html = not response.streaming and response.get("Content-Type", "").startswith(
             "text/html"
         )
         if path in DOCS_PATHS:
-            # drf-spectacular relaxes this on Swagger UI for OAuth2 login pop-ups;
-            # the API has no login.
-            if response.get("Cross-Origin-Opener-Policy") == "unsafe-none":
-                response["Cross-Origin-Opener-Policy"] = "same-origin"
             if html:
-                response._csp_update = {
+                parts.update = {
+                    **(parts.update or {}),
                     "script-src": _hashes(INLINE_SCRIPT, response),
                     "worker-src": [SELF, "blob:"],
                 }
         elif is_api(request):
-            response._csp_config = API_POLICY
+            parts.config = API_POLICY
         elif html:
             import_maps = _hashes(IMPORT_MAP, response)
             if import_maps:
-                response._csp_update = {"script-src": import_maps}
-        return super().process_response(request, response)
+                parts.update = {**(parts.update or {}), "script-src": import_maps}
+        return parts
 
 
 def _hashes(pattern: re.Pattern, response) -> list[str]:

@@ -202,12 +202,14 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with the connection attempts of clinic.health.
+    DATABASES["default"]["ENGINE"] = "clinic.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", from_env("CONN_MAX_AGE", count, 60))
     # A reused connection is checked (SELECT 1) before a request's first query, so a
     # connection cut by a restart or failover is replaced, not a failed request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Whole seconds, at least 2 (libpq). Public API requests wait less: see
-    # DATABASE_API_TIMEOUT below.
+    # Whole seconds, at least 2 (libpq; psycopg applies the same rule). It bounds a
+    # connection attempt of a public request too: see DATABASE_API_TIMEOUT below.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", from_env("DATABASE_CONNECT_TIMEOUT", count, 2)
     )
@@ -232,10 +234,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "prepare_threshold",
         0 if from_env("DATABASE_PREPARED_STATEMENTS", boolean, True) else None,
     )
-# How long a public API request (and /readyz) may wait for the database in all,
-# connecting included, before it answers 503 (clinic.health.DatabaseDeadline): under
-# the 2 s an outage must be answered in. PostgreSQL only; SQLite does not hang.
-DATABASE_API_TIMEOUT = from_env("DATABASE_API_TIMEOUT", number, 1.5)
+# How long into a public API request (and /readyz) a wait on the database may end,
+# before it answers 503 (clinic.health.DatabaseDeadline); no connection attempt
+# starts later, and one started before lasts up to connect_timeout: an outage is
+# answered within DATABASE_API_TIMEOUT + DATABASE_CONNECT_TIMEOUT (1 + 2 = 3 s).
+# PostgreSQL only; SQLite does not hang.
+DATABASE_API_TIMEOUT = from_env("DATABASE_API_TIMEOUT", number, 1.0)
 
 REDIS_URL = from_env("REDIS_URL", str, default="")
 if REDIS_URL:
@@ -450,8 +454,13 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
         },
     },
-    # The X-Request-ID of the request being handled ("-" outside one).
-    "filters": {"request_id": {"()": "clinic.middleware.RequestIdFilter"}},
+    "filters": {
+        # The X-Request-ID of the request being handled ("-" outside one).
+        "request_id": {"()": "clinic.middleware.RequestIdFilter"},
+        # A database outage is logged once per incident (clinic.health), not by
+        # Django once per 503.
+        "outage_logged": {"()": "clinic.health.OutageLoggedFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -465,6 +474,7 @@ LOGGING = {
     },
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["outage_logged"]},
     },
 }
 

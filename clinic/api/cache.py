@@ -271,19 +271,13 @@ class ApiCacheMiddleware:
         local.pop(key, None)
         while len(local) >= self.LOCAL_ENTRIES:
             local.pop(next(iter(local)), None)
-        # The headers as Django's ResponseHeaders stores them (lower-cased name ->
-        # (name, value)): they were validated when the response was first made.
-        store = {name.lower(): (name, value) for name, value in entry[1]}
-        local[key] = (*entry, store)
+        local[key] = entry
 
     def answer(self, request, entry):
-        _version, headers, body, etag, last_modified, *local = entry
+        _version, headers, body, etag, last_modified = entry
         response = HttpResponse(body)
-        if local:
-            response.headers._store.update(local[0])
-        else:
-            for name, value in headers:
-                response[name] = value
+        for name, value in headers:
+            response[name] = value
         response.headers["Content-Length"] = str(len(body))
         return self.conditional(request, response, etag, last_modified)
 

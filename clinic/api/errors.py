@@ -12,8 +12,8 @@ Three layers produce it, so that no path answers HTML or a traceback:
 
 A database outage (``OperationalError``, ``InterfaceError``: refused, timed out,
 cut) is a 503 with ``Retry-After`` wherever it happens: in a view, in a middleware,
-while opening a transaction. Each ``/api/`` request waits for the database
-``DATABASE_API_TIMEOUT`` seconds in all (``clinic.health.DatabaseDeadline``). The
+while opening a transaction. An ``/api/`` request's waits on the database end
+``DATABASE_API_TIMEOUT`` seconds into it (``clinic.health.DatabaseDeadline``). The
 outage is logged once per incident (``clinic.health``), not once per request.
 """
 
@@ -167,14 +167,12 @@ def service_unavailable() -> HttpResponse:
     )
 
 
-def database_unavailable(exception: BaseException) -> HttpResponse:
+def database_unavailable(request, exception: BaseException) -> HttpResponse:
     """The 503 of a database outage. The incident is logged once (with the first
-    request's id); Django's own line per error response is skipped for it, as
-    Django skips a response it has logged already."""
-    health.database_failed(exception)
-    response = service_unavailable()
-    response._has_been_logged = True
-    return response
+    request's id); Django's own line per error response is left out for it
+    (``clinic.health.OutageLoggedFilter``)."""
+    health.database_failed(exception, request)
+    return service_unavailable()
 
 
 def api_exception_handler(exc, context):
@@ -234,7 +232,7 @@ class ApiErrorMiddleware:
 
     def process_exception(self, request, exception):
         if is_api(request) and isinstance(exception, DATABASE_OUTAGE):
-            return database_unavailable(exception)
+            return database_unavailable(request, exception)
         return None
 
 
@@ -264,6 +262,6 @@ def server_error(request):
         # Django calls this inside its except block: the exception is at hand.
         exc = sys.exc_info()[1]
         if isinstance(exc, DATABASE_OUTAGE):
-            return database_unavailable(exc)
+            return database_unavailable(request, exc)
         return json_error(500)
     return defaults.server_error(request)

@@ -42,8 +42,9 @@ UNAVAILABLE = {
         "details": {},
     }
 }
-# The bound for answering during an outage.
-ANSWER_WITHIN = 2.0
+# The bound README's "Resilience" states for answering during an outage:
+# DATABASE_API_TIMEOUT + DATABASE_CONNECT_TIMEOUT (1 + 2 s).
+ANSWER_WITHIN = 3.0
 RECOVERY_WITHIN = 10.0
 
 
@@ -136,7 +137,9 @@ def test_an_unavailable_database_is_a_quick_503_until_it_is_back(
     else:
         database.hang()
     answers = [timed(server, LIST, **{"X-Request-ID": "outage-first"})]
-    answers += [timed(server, f"{LIST}?page={n}") for n in (1, 2)]
+    # Pages the database must answer (a page past the end is a 404 from the
+    # list count kept in the cache, without the database).
+    answers += [timed(server, f"{LIST}?{query}") for query in ("page=1", "locale=ko")]
     time.sleep(2.1)  # past the spacing of connection attempts: a real one again
     answers.append(timed(server, LIST))
     live, live_took = timed(server, "/healthz")

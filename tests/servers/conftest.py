@@ -85,7 +85,7 @@ def pytest_runtest_makereport(item, call):
 def database_url() -> str:
     """The URL of the database this test process uses: the test database."""
     db = connection.settings_dict
-    assert db["ENGINE"] == "django.db.backends.postgresql", db["ENGINE"]
+    assert connection.vendor == "postgresql", db["ENGINE"]
     auth = quote(db["USER"] or "", safe="")
     if db["PASSWORD"]:
         auth += ":" + quote(db["PASSWORD"], safe="")

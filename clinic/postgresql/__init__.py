@@ -1,0 +1,2 @@
+"""Django's PostgreSQL backend with the connection attempts of ``clinic.health``
+(``DATABASES["default"]["ENGINE"] = "clinic.postgresql"``)."""
