@@ -27,7 +27,7 @@ from django.urls import reverse
 
 from clinic.api.views import PUBLISHABLE_TYPES
 from clinic.demo import load_demo
-from clinic.languages import LANGUAGE_CODES
+from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"
@@ -53,7 +53,10 @@ LISTS = [
     "/api/v1/faq-items/",
     "/api/v1/faq-categories/",
 ]
-SINGLE = ["/api/v1/", "/api/v1/locales/", "/api/v1/clinic/", "/api/v1/sitemap/"]
+SINGLE = ["/api/v1/clinic/", "/api/v1/sitemap/"]
+# The documents in no language (a locale parameter is a 400 there): in the default
+# locale's folder.
+UNLOCALIZED = ["/api/v1/", "/api/v1/locales/"]
 # Answers other than a plain 200 that the contract fixes too.
 EXTRA = [
     ("/api/v1/faq-items/", {"structured_data": "true"}),
@@ -100,6 +103,8 @@ def urls(client: Client, locale: str) -> list[str]:
         found.append(
             f"/api/v1/faq-categories/{quote(category['slug'])}/?locale={locale}"
         )
+    if locale == DEFAULT_LANGUAGE:
+        found += UNLOCALIZED
     for path, query in EXTRA:
         found.append(f"{path}?{urlencode({'locale': locale, **query})}")
     return sorted(set(found))
@@ -116,11 +121,8 @@ def answer(client: Client, url: str) -> bytes:
 
 def file_for(locale: str, url: str) -> Path:
     # The URL as a name: readable (Unicode slugs as they are), one folder a locale.
-    return (
-        GOLDEN
-        / locale
-        / (unquote(url.removeprefix("/api/v1/")).replace("/", "__") + ".http")
-    )
+    name = unquote(url.removeprefix("/api/v1/")).replace("/", "__") or "root"
+    return GOLDEN / locale / f"{name}.http"
 
 
 @pytest.mark.parametrize("locale", LANGUAGE_CODES)
