@@ -50,3 +50,30 @@ class ContentConfig(AppConfig):
         register_history(content.ArticleBlock)
         register_history(content.ClinicProfile, follow=("channels",))
         register_history(content.ClinicChannel)
+        register_public_types(content)
+
+
+def register_public_types(content) -> None:
+    """The API's public types of this app (clinic/api/registry.py), in the order the
+    sitemap lists them."""
+    from clinic.api.registry import PublicType, register
+
+    for name, key, model, route in (
+        ("article", "articles", content.Article, "article"),
+        ("cause_type", "cause_types", content.CauseType, "causetype"),
+        ("method", "methods", content.Method, "method"),
+        ("comparison", "comparisons", content.Comparison, "comparison"),
+        ("aftercare", "aftercare", content.Aftercare, "aftercare"),
+        ("item_list", "item_lists", content.ItemList, "itemlist"),
+    ):
+        register(PublicType(name, key, model, f"{route}-list", f"{route}-detail"))
+    # One profile, outside the sitemap; its endpoint is the object itself.
+    register(
+        PublicType(
+            None,
+            "clinic_profile",
+            content.ClinicProfile,
+            "clinic-profile",
+            endpoint="clinic",
+        )
+    )

@@ -21,3 +21,28 @@ class FaqConfig(AppConfig):
         # The links to cause types, methods and articles are kept in the version.
         register_history(models.FAQCategory)
         register_history(models.FAQItem)
+        register_public_types(models)
+
+
+def register_public_types(models) -> None:
+    """The API's public types of this app (clinic/api/registry.py)."""
+    from clinic.api.registry import PublicType, register
+    from faq.selectors import category_counts, category_sitemap_rows
+
+    register(
+        PublicType(
+            "faq_item", "faq_items", models.FAQItem, "faqitem-list", "faqitem-detail"
+        )
+    )
+    # A category is visible where one of its items is.
+    register(
+        PublicType(
+            "faq_category",
+            "faq_categories",
+            models.FAQCategory,
+            "faqcategory-list",
+            "faqcategory-detail",
+            counts=category_counts,
+            rows=category_sitemap_rows,
+        )
+    )

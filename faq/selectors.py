@@ -154,6 +154,29 @@ def category_last_change(code: str, now) -> Subquery:
     )
 
 
+def category_counts(now) -> dict[str, int]:
+    """How many categories are visible in each language: one query."""
+    return FAQItem.objects.aggregate(
+        **{
+            code: Count("category", distinct=True, filter=visible_q(code, at=now))
+            for code in LANGUAGE_CODES
+        }
+    )
+
+
+def category_sitemap_rows(code: str, now) -> tuple[QuerySet, dict, Subquery]:
+    """The sitemap's categories visible in ``code``, their visibility in every
+    language and their last change (clinic/api/registry.py)."""
+    rows = FAQCategory.objects.alias(**category_visibility(now)).filter(
+        **{published_field(code): True}
+    )
+    flags = {
+        f"s_{field}": expression
+        for field, expression in category_visibility(now).items()
+    }
+    return rows, flags, category_last_change(code, now)
+
+
 def category_rows(code: str) -> QuerySet:
     now = timezone.now()
     count = (

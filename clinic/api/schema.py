@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from clinic.api.pagination import DEFAULT_PAGE_SIZE, MAX_DIGITS, MAX_PAGE_SIZE
+from clinic.api.registry import public_types, sitemap_types
 from clinic.api.serializers import (
     HREFLANGS,
     AlternatesSerializer,
@@ -301,15 +302,9 @@ def faq_list_schema(item):
 
 
 class LocaleCountsSerializer(serializers.Serializer):
-    articles = serializers.IntegerField()
-    cause_types = serializers.IntegerField()
-    methods = serializers.IntegerField()
-    comparisons = serializers.IntegerField()
-    aftercare = serializers.IntegerField()
-    item_lists = serializers.IntegerField()
-    faq_items = serializers.IntegerField()
-    faq_categories = serializers.IntegerField()
-    clinic_profile = serializers.IntegerField()
+    # A count per public type (clinic/api/registry.py).
+    def get_fields(self):
+        return {kind.key: serializers.IntegerField() for kind in public_types()}
 
 
 class LocaleSerializer(serializers.Serializer):
@@ -343,17 +338,9 @@ root_schema = named(
 )
 
 
-# The sitemap's object types, in the order the feed lists them.
-SITEMAP_TYPES = (
-    "article",
-    "cause_type",
-    "method",
-    "comparison",
-    "aftercare",
-    "item_list",
-    "faq_item",
-    "faq_category",
-)
+# The sitemap's object types, in the order the feed lists them (the name the
+# schema's SitemapTypeEnum is given in settings refers to it).
+SITEMAP_TYPES = tuple(kind.name for kind in sitemap_types())
 
 
 class SitemapEntrySerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Value
+from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.views import (
@@ -16,47 +16,13 @@ from clinic.api import schema
 from clinic.api.base import ListView, PublicView, check_query_params
 from clinic.api.errors import ApiError
 from clinic.api.locale import english_name, hreflang, native_name
+from clinic.api.registry import public_types, sitemap_types
 from clinic.api.representation import alternates, iso
 from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
 from clinic.origin import absolute_url
-from clinic.publication import published_field, visible_q
-from content.models import (
-    Aftercare,
-    Article,
-    CauseType,
-    ClinicProfile,
-    Comparison,
-    ItemList,
-    Method,
-)
-from faq.models import FAQCategory, FAQItem
-from faq.selectors import category_last_change, category_visibility
 
-# The addressable types: the sitemap's ``type`` and the locales' counts, with the
-# route of their detail endpoint.
-PUBLISHABLE_TYPES = {
-    "article": (Article, "article-detail"),
-    "cause_type": (CauseType, "causetype-detail"),
-    "method": (Method, "method-detail"),
-    "comparison": (Comparison, "comparison-detail"),
-    "aftercare": (Aftercare, "aftercare-detail"),
-    "item_list": (ItemList, "itemlist-detail"),
-    "faq_item": (FAQItem, "faqitem-detail"),
-}
-CATEGORY_TYPE = "faq_category"
-SITEMAP_TYPES = schema.SITEMAP_TYPES
-assert (*PUBLISHABLE_TYPES, CATEGORY_TYPE) == SITEMAP_TYPES
-
+# The documents beside the types' endpoints in the root.
 ENDPOINTS = {
-    "articles": "article-list",
-    "cause_types": "causetype-list",
-    "methods": "method-list",
-    "comparisons": "comparison-list",
-    "aftercare": "aftercare-list",
-    "item_lists": "itemlist-list",
-    "faq_items": "faqitem-list",
-    "faq_categories": "faqcategory-list",
-    "clinic": "clinic-profile",
     "locales": "locales",
     "sitemap": "sitemap",
     "schema": "schema",
@@ -65,18 +31,9 @@ ENDPOINTS = {
 }
 
 
-# The types whose publication changes the locale counts and the sitemap.
-ALL_TYPE_TAGS = (
-    "aftercare",
-    "article",
-    "causetype",
-    "clinicprofile",
-    "comparison",
-    "faqcategory",
-    "faqitem",
-    "itemlist",
-    "method",
-)
+def all_type_tags() -> tuple[str, ...]:
+    """The tags of every type: the locale counts and the sitemap change with any."""
+    return tuple(sorted(kind.tag for kind in public_types()))
 
 
 @schema.root_schema
@@ -93,7 +50,13 @@ class ApiRoot(PublicView):
                 "locales": list(LANGUAGE_CODES),
                 "endpoints": {
                     name: absolute_url(request, reverse(route))
-                    for name, route in ENDPOINTS.items()
+                    for name, route in (
+                        *(
+                            (kind.endpoint_key, kind.list_route)
+                            for kind in public_types()
+                        ),
+                        *ENDPOINTS.items(),
+                    )
                 },
             }
         )
@@ -104,39 +67,10 @@ def published_counts() -> dict[str, dict[str, int]]:
     type."""
     now = timezone.now()
     counts = {code: {} for code in LANGUAGE_CODES}
-    for name, model in (
-        ("articles", Article),
-        ("cause_types", CauseType),
-        ("methods", Method),
-        ("comparisons", Comparison),
-        ("aftercare", Aftercare),
-        ("item_lists", ItemList),
-        ("faq_items", FAQItem),
-        ("clinic_profile", ClinicProfile),
-    ):
-        row = model.objects.aggregate(
-            **{
-                code: Count(
-                    "pk",
-                    filter=visible_q(code, at=now),
-                )
-                for code in LANGUAGE_CODES
-            }
-        )
+    for kind in public_types():
+        row = kind.visible_counts(now)
         for code in LANGUAGE_CODES:
-            counts[code][name] = row[code]
-    row = FAQItem.objects.aggregate(
-        **{
-            code: Count(
-                "category",
-                distinct=True,
-                filter=visible_q(code, at=now),
-            )
-            for code in LANGUAGE_CODES
-        }
-    )
-    for code in LANGUAGE_CODES:
-        counts[code]["faq_categories"] = row[code]
+            counts[code][kind.key] = row[code]
     return counts
 
 
@@ -144,9 +78,11 @@ def published_counts() -> dict[str, dict[str, int]]:
 class LocaleList(PublicView):
     """The content languages, with how many objects are published in each."""
 
-    cache_tags = ALL_TYPE_TAGS
-
     localized = False
+
+    @property
+    def cache_tags(self):
+        return all_type_tags()
 
     def get(self, request, *args, **kwargs):
         counts = published_counts()
@@ -165,32 +101,18 @@ class LocaleList(PublicView):
         )
 
 
-def sitemap_rows(code: str, types: tuple[str, ...]):
-    """Every visible object of ``types`` in ``code`` as one ordered queryset (a
-    UNION ALL, so a page costs two queries whatever the types)."""
+def sitemap_rows(code: str, names: tuple[str, ...]):
+    """Every visible object of the types ``names`` in ``code`` as one ordered
+    queryset (a UNION ALL, so a page costs two queries whatever the types)."""
     now = timezone.now()
     slugs = {f"s_{column('slug', c)}": F(column("slug", c)) for c in LANGUAGE_CODES}
     parts = []
-    for order, name in enumerate(SITEMAP_TYPES):
-        if name not in types:
+    for order, kind in enumerate(sitemap_types()):
+        if kind.name not in names:
             continue
-        if name == CATEGORY_TYPE:
-            qs = FAQCategory.objects.alias(**category_visibility(now)).filter(
-                **{published_field(code): True}
-            )
-            flags = {
-                f"s_{field}": expression
-                for field, expression in category_visibility(now).items()
-            }
-            updated = category_last_change(code, now)
-        else:
-            qs = PUBLISHABLE_TYPES[name][0].objects.published(code)
-            flags = {
-                f"s_{published_field(c)}": F(published_field(c)) for c in LANGUAGE_CODES
-            }
-            updated = F("updated_at")
+        rows, flags, updated = kind.sitemap_rows(code, now)
         parts.append(
-            qs.order_by().values(
+            rows.order_by().values(
                 "pk", s_type=Value(order), s_updated_at=updated, **flags, **slugs
             )
         )
@@ -204,7 +126,7 @@ def sitemap_entry(row: dict, code: str) -> dict:
     plain = {key[2:]: value for key, value in row.items() if key.startswith("s_")}
     plain["updated_at"] = row["s_updated_at"]
     return {
-        "type": SITEMAP_TYPES[row["s_type"]],
+        "type": sitemap_types()[row["s_type"]].name,
         "slug": plain[column("slug", code)],
         "updated_at": iso(row["s_updated_at"]),
         "alternates": alternates(plain),
@@ -216,25 +138,26 @@ class Sitemap(ListView):
     """Every object published in the requested language, with its type, slug, last
     change and alternates, for the frontends' sitemap.xml."""
 
-    cache_tags = ALL_TYPE_TAGS
-
     query_params = ("type",)
+
+    @property
+    def cache_tags(self):
+        return all_type_tags()
 
     def rows(self):
         wanted = self.request.query_params.get("type")
+        names = tuple(kind.name for kind in sitemap_types())
         if wanted is None:
-            types = SITEMAP_TYPES
-        elif wanted in SITEMAP_TYPES:
-            types = (wanted,)
+            pass
+        elif wanted in names:
+            names = (wanted,)
         else:
             raise ApiError(
-                "Unknown type. Use one of: {types}.".format(
-                    types=", ".join(SITEMAP_TYPES)
-                ),
+                "Unknown type. Use one of: {types}.".format(types=", ".join(names)),
                 code="invalid_parameter",
-                details={"parameter": "type", "valid": list(SITEMAP_TYPES)},
+                details={"parameter": "type", "valid": list(names)},
             )
-        return sitemap_rows(self.locale, types)
+        return sitemap_rows(self.locale, names)
 
     def represent(self, rows):
         return [sitemap_entry(row, self.locale) for row in rows]

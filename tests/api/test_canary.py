@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from clinic.api.registry import sitemap_types
 from clinic.languages import LANGUAGE_CODES, column
 from clinic.publication import (
     Publishable,
@@ -80,16 +81,7 @@ LISTS = (
     "faq-items",
     "faq-categories",
 )
-SITEMAP_TYPES = (
-    "article",
-    "cause_type",
-    "method",
-    "comparison",
-    "aftercare",
-    "item_list",
-    "faq_item",
-    "faq_category",
-)
+SITEMAP_TYPES = tuple(kind.name for kind in sitemap_types())
 # The FAQ filters and the list whose slugs they take.
 FAQ_FILTERS = {
     "category": "faq-categories",

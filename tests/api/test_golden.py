@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import unquote, urlencode
 
 import pytest
 from django.apps import apps
@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from clinic.api.views import PUBLISHABLE_TYPES
+from clinic.api.registry import by_name, public_types
 from clinic.demo import load_demo
 from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 
@@ -43,17 +43,7 @@ HEADERS = (
     "Allow",
     "X-Robots-Tag",
 )
-LISTS = [
-    "/api/v1/articles/",
-    "/api/v1/cause-types/",
-    "/api/v1/methods/",
-    "/api/v1/comparisons/",
-    "/api/v1/aftercare/",
-    "/api/v1/item-lists/",
-    "/api/v1/faq-items/",
-    "/api/v1/faq-categories/",
-]
-SINGLE = ["/api/v1/clinic/", "/api/v1/sitemap/"]
+SINGLE = ["/api/v1/sitemap/"]
 # The documents in no language (a locale parameter is a 400 there): in the default
 # locale's folder.
 UNLOCALIZED = ["/api/v1/", "/api/v1/locales/"]
@@ -89,19 +79,14 @@ def demo_at_a_fixed_time(django_db_setup, django_db_blocker):
 def urls(client: Client, locale: str) -> list[str]:
     """Every URL of the contract in ``locale``: the singles, each list and every
     detail the sitemap names, and the extra answers."""
-    found = [f"{path}?locale={locale}" for path in SINGLE + LISTS]
+    # Every type's list (or single object) and the sitemap.
+    paths = SINGLE + [reverse(kind.list_route) for kind in public_types()]
+    found = [f"{path}?locale={locale}" for path in paths]
     sitemap = client.get("/api/v1/sitemap/", {"locale": locale}).json()
     for entry in sitemap["results"]:
-        if entry["type"] in PUBLISHABLE_TYPES:
-            name = PUBLISHABLE_TYPES[entry["type"]][1]
-            found.append(
-                reverse(name, kwargs={"slug": entry["slug"]}) + f"?locale={locale}"
-            )
-    for category in client.get("/api/v1/faq-categories/", {"locale": locale}).json()[
-        "results"
-    ]:
+        route = by_name(entry["type"]).detail_route
         found.append(
-            f"/api/v1/faq-categories/{quote(category['slug'])}/?locale={locale}"
+            reverse(route, kwargs={"slug": entry["slug"]}) + f"?locale={locale}"
         )
     if locale == DEFAULT_LANGUAGE:
         found += UNLOCALIZED

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection, transaction
 
+from clinic.api.registry import sitemap_types
 from clinic.languages import column
 from clinic.publication import deferred_completeness, published_field
 from content.models import (
@@ -252,16 +253,7 @@ def faq_all_filters(content: Content, code: str) -> tuple[str, dict]:
     }
 
 
-SITEMAP_TYPES = (
-    "article",
-    "cause_type",
-    "method",
-    "comparison",
-    "aftercare",
-    "item_list",
-    "faq_item",
-    "faq_category",
-)
+SITEMAP_TYPES = tuple(kind.name for kind in sitemap_types())
 
 # A list costs a count and a page; a detail its row and one query per kind of
 # related rows (see content/selectors.py and faq/selectors.py).

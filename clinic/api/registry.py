@@ -1,0 +1,95 @@
+"""The one list of the API's public types, as Wagtail's API router is the one list of
+its endpoints.
+
+Each app registers its types in ``AppConfig.ready()``; the API root, the locales'
+published counts, the sitemap feed, the OpenAPI schema, the cache tags and the tests
+read them from here, so adding a type is one registration. Reading the registry
+before the apps are ready is an error rather than a silently shorter list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Count, F, QuerySet
+
+from clinic.languages import LANGUAGE_CODES
+from clinic.publication import published_field, visible_q
+
+
+def visible_counts(model: type[models.Model], now) -> dict[str, int]:
+    """How many objects of ``model`` are visible in each language: one query."""
+    return model.objects.aggregate(
+        **{code: Count("pk", filter=visible_q(code, at=now)) for code in LANGUAGE_CODES}
+    )
+
+
+def published_rows(
+    model: type[models.Model], code: str, now
+) -> tuple[QuerySet, dict, F]:
+    """The sitemap's rows of ``model`` visible in ``code``: the queryset, the
+    ``published_<lang>`` flags of every language (for the alternates) and the
+    object's last change."""
+    flags = {f"s_{published_field(c)}": F(published_field(c)) for c in LANGUAGE_CODES}
+    return model.objects.published(code, at=now), flags, F("updated_at")
+
+
+@dataclass(frozen=True)
+class PublicType:
+    # The sitemap's ``type`` ("cause_type"); None for a type outside the sitemap.
+    name: str | None
+    # The key in the locales' counts ("cause_types") and, unless ``endpoint`` says
+    # otherwise, in the root's endpoints.
+    key: str
+    model: type[models.Model]
+    # URL names: the list (or the single object's) route and the detail route.
+    list_route: str
+    detail_route: str | None = None
+    endpoint: str | None = None
+    # Visible objects per language; by default those ``visible_q`` admits.
+    counts: Callable[[object], dict[str, int]] | None = None
+    # The sitemap's rows in one language; by default ``published_rows``.
+    rows: Callable[[str, object], tuple[QuerySet, dict, object]] | None = None
+
+    @property
+    def endpoint_key(self) -> str:
+        return self.endpoint or self.key
+
+    @property
+    def tag(self) -> str:
+        """The cache tag of the type (``causetype``); objects add ``-<pk>``."""
+        return self.model._meta.model_name
+
+    def visible_counts(self, now) -> dict[str, int]:
+        return self.counts(now) if self.counts else visible_counts(self.model, now)
+
+    def sitemap_rows(self, code: str, now) -> tuple[QuerySet, dict, object]:
+        if self.rows:
+            return self.rows(code, now)
+        return published_rows(self.model, code, now)
+
+
+REGISTRY: dict[str, PublicType] = {}
+
+
+def register(public_type: PublicType) -> None:
+    if public_type.key in REGISTRY:
+        raise ValueError(f"{public_type.key} is registered already")
+    REGISTRY[public_type.key] = public_type
+
+
+def public_types() -> tuple[PublicType, ...]:
+    """Every public type, in the order the apps registered them."""
+    apps.check_apps_ready()
+    return tuple(REGISTRY.values())
+
+
+def sitemap_types() -> tuple[PublicType, ...]:
+    return tuple(kind for kind in public_types() if kind.name)
+
+
+def by_name(name: str) -> PublicType:
+    return next(kind for kind in sitemap_types() if kind.name == name)
