@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export PORT ?= 8000
+# The address `make serve` listens on: loopback for `make run`; an app server behind
+# nginx on another host needs `make serve BIND=0.0.0.0` (or its private address).
+BIND ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= clinic.settings
 
 .PHONY: run test test-slow golden install lock check lint format migrations-check migrations-safety serve prepare clean schema fuzz bench loadtest backup restore screenshots
@@ -30,8 +33,8 @@ run: prepare serve
 # gunicorn.conf.py: its own errors in JSON, its request-line limit, no SCRIPT_NAME
 # or scheme taken from request headers.
 serve:
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (the admin is at /$${ADMIN_URL:-admin/})"
-	$(BIN)/gunicorn clinic.wsgi:application -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
+	@echo "Serving on http://$(BIND):$(PORT)/ (the admin is at /$${ADMIN_URL:-admin/})"
+	$(BIN)/gunicorn clinic.wsgi:application -c gunicorn.conf.py --bind $(BIND):$(PORT) \
 		--workers $${WEB_WORKERS:-1} --threads $${WEB_THREADS:-8} --access-logfile -
 
 # The fast tier, in parallel (pytest-xdist, one process per core): everything but
