@@ -2,9 +2,9 @@
 calls that fail at once while Redis is known to be down.
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every cache
-call, and redis-py's constructor copies its ~170 response callbacks each time: about
-90 µs per call on this machine, more than the Redis round trip itself and, on the API's
-cached path (one ``get_many`` per request), about half of the request's cost. A client
+call, and redis-py's constructor copies its ~170 response callbacks each time: a cost
+per call larger than the Redis round trip itself, on the API's cached path (one
+``get_many`` per request) included (docs/performance.md). A client
 is thread-safe and holds no connection of its own (the pool does), so one per pool is
 reused.
 

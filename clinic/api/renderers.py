@@ -2,9 +2,10 @@ import orjson
 from rest_framework.renderers import JSONRenderer as BaseJSONRenderer
 
 # orjson writes what DRF's compact UTF-8 JSON writes for plain data (str, int, float,
-# bool, None, list, dict), about 20× faster on an article (0.01 ms against 0.24 ms
-# here). Anything else (datetimes, decimals, lazy translations, str subclasses) is
-# passed through and left to DRF's encoder; both outputs then get the same escapes.
+# bool, None, list, dict), in C: serializing is on every uncached read, and a detail
+# is tens of kilobytes (docs/performance.md). Anything else (datetimes, decimals,
+# lazy translations, str subclasses) is passed through and left to DRF's encoder;
+# both outputs then get the same escapes.
 PLAIN_ONLY = (
     orjson.OPT_PASSTHROUGH_DATETIME
     | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -57,8 +58,7 @@ class JSONRenderer(BaseJSONRenderer):
             # a reference cycle that kept every response, and the whole tree of data
             # it rendered, alive until the cyclic collector's next pass. Broken here
             # (and the view's end in PublicView.dispatch), a response is freed when
-            # it is sent: on the cold article, the collector's time per request went
-            # from 0.06 to 0.01 ms and throughput up by about 6 %.
+            # it is sent, and the collector has less to walk (docs/performance.md).
             renderer_context.pop("response", None)
         if data is None:
             return b""
