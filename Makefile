@@ -73,16 +73,16 @@ fuzz: install
 	$(BIN)/pytest tests/fuzz $(PYTEST_ARGS)
 
 # The benchmark: gunicorn with production settings on PostgreSQL and Redis (this
-# machine's, see clinic/bench.py), a generated large dataset, wrk on loopback.
+# machine's, see tools/bench.py), a generated large dataset, wrk on loopback.
 bench: install
-	$(BIN)/python -m clinic.bench $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 # The load test: a bounded mixed load (lists, details, FAQ search, 304s in every
 # language) on gunicorn as in production (PostgreSQL, Redis), every response checked
 # for its status, language and body, worker memory sampled; non-zero on any failure
-# (see clinic/loadtest.py). An operator command, not part of CI.
+# (see tools/loadtest.py). An operator command, not part of CI.
 loadtest: install
-	$(BIN)/python -m clinic.loadtest $(LOADTEST_ARGS)
+	$(BIN)/python -m tools.loadtest $(LOADTEST_ARGS)
 
 # One file per backup (var/backups/ unless FILE=...): pg_dump on PostgreSQL, the
 # SQLite backup API on SQLite. `make restore FILE=...` replaces the database with it.

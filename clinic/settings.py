@@ -384,10 +384,6 @@ API_CACHE = {
 # (clinic/origin.py).
 PUBLIC_ORIGIN = from_env("PUBLIC_ORIGIN", public_origin, default="")
 
-# `make bench` sets this to serve /bench/constant/, a view returning this many constant
-# bytes through the whole middleware stack: the ceiling every API figure is compared
-# with. Never set in production.
-BENCH_CONSTANT_BYTES = from_env("BENCH_CONSTANT_BYTES", count, default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["clinic.api.renderers.JSONRenderer"],

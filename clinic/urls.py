@@ -26,12 +26,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-if settings.BENCH_CONSTANT_BYTES:
-    # `make bench` only: the ceiling of this stack (clinic/bench.py).
-    from clinic.bench_views import constant_bytes
-
-    urlpatterns.append(path("bench/constant/", constant_bytes))
-
 handler400 = "clinic.api.errors.bad_request"
 handler403 = "clinic.api.errors.permission_denied"
 handler404 = "clinic.api.errors.page_not_found"

@@ -1,7 +1,7 @@
 """`make bench`: the public API under gunicorn with production settings, measured
 against the ceiling of the same stack, in one run.
 
-    python -m clinic.bench [--duration 10] [--connections 32]
+    python -m tools.bench [--duration 10] [--connections 32]
 
 1. Prepares a PostgreSQL database (BENCH_DATABASE_URL, default ``clinic_bench`` on
    127.0.0.1) with the demo and the generated dataset (``generate_content``: 200
@@ -174,10 +174,10 @@ def prepare_database(env: dict) -> None:
 
 def production_env(database_url: str, redis_url: str) -> dict[str, str]:
     """The environment of a gunicorn serving as in production (DEBUG off, a fresh
-    secret key, PostgreSQL and Redis) on loopback; also used by clinic.loadtest."""
+    secret key, PostgreSQL and Redis) on loopback; also used by tools.loadtest."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "DJANGO_SETTINGS_MODULE": "tools.bench_settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

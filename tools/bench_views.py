@@ -1,5 +1,6 @@
 """The ceiling of `make bench`: constant bytes through the same middleware stack as
-the API (a plain Django view, no DRF, no database). Enabled by BENCH_CONSTANT_BYTES."""
+the API (a plain Django view, no DRF, no database), routed by tools/bench_urls.py
+only."""
 
 from django.conf import settings
 from django.http import HttpResponse

@@ -1,4 +1,4 @@
-"""The load test's checks (clinic/loadtest.py): its wrk script, pointed at a tiny
+"""The load test's checks (tools/loadtest.py): its wrk script, pointed at a tiny
 server, pairs every response with its request and catches a response in another
 language or with another body; the figures are read back from wrk's output."""
 
@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from clinic import loadtest
+from tools import loadtest
 
 WRK = shutil.which("wrk")
 needs_wrk = pytest.mark.skipif(not WRK, reason="wrk is not installed (make loadtest)")
