@@ -50,6 +50,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 
+from clinic.request_id import current_request_id
+
 logger = logging.getLogger("clinic.health")
 
 # Seconds between connection attempts of public requests while connecting fails.
@@ -212,8 +214,6 @@ class _Incident:
         self.first_request: str | None = None
 
     def failed(self, error: BaseException) -> None:
-        from clinic.middleware import current_request_id
-
         with self.lock:
             self.failures += 1
             if self.since is not None:

@@ -142,7 +142,7 @@ MIDDLEWARE = [
     # API request's database waits are bounded (DATABASE_API_TIMEOUT).
     "clinic.api.errors.ApiErrorMiddleware",
     # X-Request-ID: taken or made, on every log line of the request.
-    "clinic.middleware.RequestIdMiddleware",
+    "clinic.request_id.RequestIdMiddleware",
     # The HTTPS redirect of the next one to PUBLIC_ORIGIN, not the raw Host.
     "clinic.origin.HttpsRedirectOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -452,7 +452,7 @@ LOGGING = {
     },
     "filters": {
         # The X-Request-ID of the request being handled ("-" outside one).
-        "request_id": {"()": "clinic.middleware.RequestIdFilter"},
+        "request_id": {"()": "clinic.request_id.RequestIdFilter"},
         # A database outage is logged once per incident (clinic.health), not by
         # Django once per 503.
         "outage_logged": {"()": "clinic.health.OutageLoggedFilter"},

@@ -32,7 +32,7 @@ read (Redis down: such calls fail at once after the first, see
 ``clinic.cache_backends``), the request goes to Django, which serves it uncached.
 
 ``X-Request-ID`` is per request: it is never stored, and a replay echoes the
-request's own sane one, as ``clinic.middleware.RequestIdMiddleware`` does.
+request's own sane one, as ``clinic.request_id.RequestIdMiddleware`` does.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from django.utils.http import parse_etags
 
 from clinic.api.cache import PREFIX, read_version
 from clinic.api.renderers import ANY_JSON
-from clinic.middleware import REQUEST_ID_HEADER, incoming_request_id
+from clinic.request_id import REQUEST_ID_HEADER, incoming_request_id
 
 # Requests with these headers get a different answer than a plain or If-None-Match
 # GET: Django handles them.

@@ -12,7 +12,7 @@ from django.db import OperationalError, connection
 from django.test import Client, override_settings
 
 from clinic.api.fastpath import CachedApiApplication
-from clinic.middleware import RequestIdFilter, current_request_id
+from clinic.request_id import RequestIdFilter, current_request_id
 from tests.conftest import connection_kept, wsgi_call
 
 JSON = "application/json; charset=utf-8"
@@ -142,7 +142,7 @@ def test_log_records_carry_the_request_id():
 
             return HttpResponse()
 
-    from clinic.middleware import RequestIdMiddleware
+    from clinic.request_id import RequestIdMiddleware
 
     request = type("Request", (), {"META": {"HTTP_X_REQUEST_ID": "abc-1"}})()
     RequestIdMiddleware(Spy(None))(request)
