@@ -10,12 +10,15 @@ import io
 import sys
 import typing
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.test import override_settings
 
 from clinic.content_version import content_published
 from clinic.demo import Report, load_demo
@@ -38,6 +41,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(SLOW):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_database_per_worker(worker_id):
+    """With REDIS_URL and parallel workers (pytest-xdist), each worker gets a Redis
+    database of its own, counting down from REDIS_URL's: the tests clear the cache,
+    which empties the whole database, and count requests there (the rate limit)."""
+    cache = django_settings.CACHES["default"]
+    if worker_id == "master" or "redis" not in cache["BACKEND"].lower():
+        yield
+        return
+    location = urlsplit(cache["LOCATION"])
+    database = int(location.path.strip("/") or 0) - int(worker_id.removeprefix("gw"))
+    if database < 0:
+        raise RuntimeError(f"no Redis database left for worker {worker_id}")
+    own = {**cache, "LOCATION": location._replace(path=f"/{database}").geturl()}
+    with override_settings(CACHES={**django_settings.CACHES, "default": own}):
+        yield
 
 
 @pytest.fixture(autouse=True)
