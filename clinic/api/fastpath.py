@@ -41,6 +41,8 @@ import threading
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.http import parse_etags
 
 from clinic.api.cache import PREFIX, read_version
@@ -74,8 +76,8 @@ class CachedApiApplication:
     def cache(self):
         alias = settings.API_CACHE["ALIAS"]
         held = getattr(self.local, "cache", None)
-        if held is None or held[0] != alias:
-            held = self.local.cache = (alias, caches[alias])
+        if held is None or held[0] != alias or held[2] != _caches_configured:
+            held = self.local.cache = (alias, caches[alias], _caches_configured)
         return held[1]
 
     def __call__(self, environ, start_response):
@@ -175,6 +177,18 @@ class CachedApiApplication:
                 first = value.split(",", 1)[0].strip()
                 return "https" if first == secure_value else "http"
         return environ.get("wsgi.url_scheme", "http")
+
+
+# Bumped when CACHES changes (as Django's own cache handler is reset then), so that no
+# thread keeps a backend of the configuration before.
+_caches_configured = 0
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting, **kwargs) -> None:
+    global _caches_configured
+    if setting == "CACHES":
+        _caches_configured += 1
 
 
 def with_request_id(headers: list, environ) -> list:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.signals import request_started
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from clinic import content_version
@@ -303,3 +304,19 @@ def test_the_response_cache_itself_honours_accept(client):
     assert refused.json()["error"]["code"] == "not_acceptable"
     assert negotiated.status_code == 200
     assert negotiated.content == cached.content
+
+
+def test_a_new_cache_configuration_is_followed_at_once(django_calls):
+    call()
+    other = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    other["default"]["LOCATION"] = "another"
+
+    with override_settings(CACHES=other):
+        call()
+        call()
+        content_version.bump()
+        call()
+
+    # The first call in the new configuration and the one after its bump reach
+    # Django; a backend kept from before would not see that bump.
+    assert django_calls.count == 3
