@@ -10,6 +10,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -295,3 +296,28 @@ def two_servers(request, transactional_db, tmp_path) -> tuple[Server, Server]:
             )
     a, b = servers
     return a, b
+
+
+def send(
+    port: int, target: bytes, *headers: bytes, tls: ssl.SSLContext | None = None
+) -> tuple[int, dict, bytes]:
+    """One raw GET of ``target`` (bytes as they go on the wire, which ``requests``
+    would not send as they are), over TLS with ``tls``: (status, headers with
+    lower-cased names, body)."""
+    request = b"GET " + target + b" HTTP/1.1\r\nHost: localhost\r\n"
+    request += b"".join(header + b"\r\n" for header in headers)
+    request += b"Connection: close\r\n\r\n"
+    with contextlib.ExitStack() as stack:
+        sock = stack.enter_context(socket.create_connection(("127.0.0.1", port), 10))
+        if tls is not None:
+            sock = stack.enter_context(
+                tls.wrap_socket(sock, server_hostname="localhost")
+            )
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    fields = dict(line.split(": ", 1) for line in lines)
+    return int(status_line.split()[1]), {k.lower(): v for k, v in fields.items()}, body

@@ -12,14 +12,13 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 from urllib.parse import quote
 
 import pytest
 
-from tests.servers.conftest import GUNICORN, ROOT, free_port
+from tests.servers.conftest import GUNICORN, ROOT, free_port, send
 
 LIMIT = 8190  # bytes of request line (gunicorn.conf.py, README)
 JSON = "application/json; charset=utf-8"
@@ -67,23 +66,6 @@ def port(tmp_path_factory):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
-
-
-def send(port: int, target: bytes, *headers: bytes) -> tuple[int, dict, bytes]:
-    """One raw GET of ``target`` (bytes as they go on the wire): (status, headers
-    with lower-cased names, body)."""
-    request = b"GET " + target + b" HTTP/1.1\r\nHost: localhost\r\n"
-    request += b"".join(header + b"\r\n" for header in headers)
-    request += b"Connection: close\r\n\r\n"
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(request)
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    fields = dict(line.split(": ", 1) for line in lines)
-    return int(status_line.split()[1]), {k.lower(): v for k, v in fields.items()}, body
 
 
 def assert_json_error(answer, status: int, code: str) -> dict:

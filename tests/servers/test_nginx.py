@@ -24,8 +24,8 @@ import pytest
 import requests
 import urllib3
 
-from tests.servers.conftest import GUNICORN, ROOT, free_port
-from tests.servers.test_gunicorn import LIMIT, assert_json_error, send
+from tests.servers.conftest import GUNICORN, ROOT, free_port, send
+from tests.servers.test_gunicorn import LIMIT, assert_json_error
 
 NGINX = Path("/usr/sbin/nginx")
 OPENSSL = shutil.which("openssl")
@@ -182,26 +182,11 @@ def direct(port: int, path: str, **headers: str) -> requests.Response:
 
 
 def send_tls(port: int, target: bytes) -> tuple[int, dict, bytes]:
-    """``send`` of test_gunicorn.py over TLS (any certificate): raw bytes that
-    ``requests`` would not send as they are."""
+    """``send`` over TLS, accepting the test's own certificate."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    request = (
-        b"GET " + target + b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    with (
-        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
-        context.wrap_socket(raw, server_hostname="localhost") as sock,
-    ):
-        sock.sendall(request)
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    fields = dict(line.split(": ", 1) for line in lines)
-    return int(status_line.split()[1]), {k.lower(): v for k, v in fields.items()}, body
+    return send(port, target, tls=context)
 
 
 def test_the_api_answers_through_nginx_as_gunicorn_does(servers):
