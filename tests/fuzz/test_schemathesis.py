@@ -19,9 +19,11 @@ import json
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.urls import reverse
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 
+from clinic.api.registry import sitemap_types
 from clinic.demo import load_demo
 from clinic.wsgi import application
 from tests.conftest import connection_kept, wsgi_call
@@ -32,16 +34,13 @@ EXAMPLES = 60
 # The schema view needs no database: it is read once, at collection.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 
-# Sitemap type → the detail endpoint of its objects.
+# Sitemap type → the schema's path of its detail endpoint (the registry's route,
+# with the slug left as the schema writes it).
 DETAILS = {
-    "article": "/api/v1/articles/{slug}/",
-    "cause_type": "/api/v1/cause-types/{slug}/",
-    "method": "/api/v1/methods/{slug}/",
-    "comparison": "/api/v1/comparisons/{slug}/",
-    "aftercare": "/api/v1/aftercare/{slug}/",
-    "item_list": "/api/v1/item-lists/{slug}/",
-    "faq_item": "/api/v1/faq-items/{slug}/",
-    "faq_category": "/api/v1/faq-categories/{slug}/",
+    kind.name: reverse(kind.detail_route, kwargs={"slug": "SLUG"}).replace(
+        "SLUG", "{slug}"
+    )
+    for kind in sitemap_types()
 }
 # (detail path, locale) → the demo's slugs there, filled once the demo is loaded.
 SLUGS: dict[tuple[str, str], list[str]] = {}
