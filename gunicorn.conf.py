@@ -52,7 +52,7 @@ MESSAGES = {
 
 class JsonErrorWorker(ThreadWorker):
     """gunicorn's threaded worker, answering the requests it cannot parse with the
-    API's JSON error shape (``clinic.api.errors``) instead of an HTML page. Only
+    API's JSON error shape (``api.errors``) instead of an HTML page. Only
     the page changes: the status codes are gunicorn's, and anything that is not a
     client's malformed request is left to gunicorn."""
 
@@ -64,8 +64,8 @@ class JsonErrorWorker(ThreadWorker):
             return super().handle_error(req, client, addr, exc)
         _kind, status, reason, code = known
         # The application is loaded in this worker by now.
-        from clinic.api.errors import error_body
-        from clinic.api.renderers import dumps
+        from api.errors import error_body
+        from api.renderers import dumps
 
         message = MESSAGES.get(status, "The request could not be read.")
         body = dumps(

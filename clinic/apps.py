@@ -8,7 +8,7 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         from clinic import checks  # noqa: F401 (registers the deploy checks)
-        from clinic.publication import Part, content_deleted, touch_on_m2m_change
+        from publication.models import Part, content_deleted, touch_on_m2m_change
 
         m2m_changed.connect(touch_on_m2m_change, dispatch_uid="clinic_touch_m2m")
         # Every content model, so that bulk and cascaded deletes (which bypass

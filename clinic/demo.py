@@ -22,13 +22,6 @@ from typing import Any
 
 from django.db import models, transaction
 
-from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
-from clinic.publication import (
-    Publishable,
-    deferred_completeness,
-    published_field,
-    translated_fields,
-)
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -49,6 +42,13 @@ from content.models import (
     MethodFact,
 )
 from faq.models import FAQCategory, FAQItem
+from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from publication.models import (
+    Publishable,
+    deferred_completeness,
+    published_field,
+    translated_fields,
+)
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 

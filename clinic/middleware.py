@@ -10,7 +10,7 @@ from csp.constants import NONE, SELF
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.middleware.locale import LocaleMiddleware
 
-from clinic.api.errors import is_api
+from api.errors import is_api
 
 
 class AdminLocaleMiddleware(LocaleMiddleware):

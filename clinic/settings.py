@@ -140,11 +140,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: every error under /api/ leaves as the one JSON error shape, and an
     # API request's database waits are bounded (DATABASE_API_TIMEOUT).
-    "clinic.api.errors.ApiErrorMiddleware",
+    "api.errors.ApiErrorMiddleware",
     # X-Request-ID: taken or made, on every log line of the request.
-    "clinic.request_id.RequestIdMiddleware",
+    "runtime.request_id.RequestIdMiddleware",
     # The HTTPS redirect of the next one to PUBLIC_ORIGIN, not the raw Host.
-    "clinic.origin.HttpsRedirectOriginMiddleware",
+    "runtime.origin.HttpsRedirectOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the API cache, so answers it gives early (a 429) are framed like all.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -152,12 +152,12 @@ MIDDLEWARE = [
     "clinic.middleware.ContentSecurityPolicyMiddleware",
     # /healthz and /readyz, before anything that could refuse a load balancer's
     # probe (the host check, sessions, the API's throttle and cache).
-    "clinic.health.HealthCheckMiddleware",
+    "runtime.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Public API responses from the shared cache, with validators and Cache-Control;
     # a hit skips everything below (sessions, auth, CSRF: the API uses none).
-    "clinic.api.cache.ApiCacheMiddleware",
+    "api.cache.ApiCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The admin UI follows the editor's browser language; the API ignores it and
     # reads ?locale= only.
@@ -202,8 +202,8 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with the connection attempts of clinic.health.
-    DATABASES["default"]["ENGINE"] = "clinic.postgresql"
+    # Django's backend with the connection attempts of runtime.health.
+    DATABASES["default"]["ENGINE"] = "runtime.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", from_env("CONN_MAX_AGE", count, 60))
     # A reused connection is checked (SELECT 1) before a request's first query, so a
     # connection cut by a restart or failover is replaced, not a failed request.
@@ -226,7 +226,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         ("tcp_user_timeout", 10_000),
     ):
         DATABASES["default"]["OPTIONS"].setdefault(name, value)
-    # The public API's read plans (clinic/api/plans.py) are server-side bound and
+    # The public API's read plans (api/plans.py) are server-side bound and
     # prepared on first use per connection. Django's own queries are client-side
     # bound and never prepared, whatever this says. Turn it off behind a pooler in
     # transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
@@ -235,7 +235,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         0 if from_env("DATABASE_PREPARED_STATEMENTS", boolean, True) else None,
     )
 # How long into a public API request (and /readyz) a wait on the database may end,
-# before it answers 503 (clinic.health.DatabaseDeadline); no connection attempt
+# before it answers 503 (runtime.health.DatabaseDeadline); no connection attempt
 # starts later, and one started before lasts up to connect_timeout: an outage is
 # answered within DATABASE_API_TIMEOUT + DATABASE_CONNECT_TIMEOUT (1 + 2 = 3 s).
 # PostgreSQL only; SQLite does not hang.
@@ -245,12 +245,12 @@ REDIS_URL = from_env("REDIS_URL", str, default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "clinic.cache_backends.RedisCache",
+            "BACKEND": "runtime.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": from_env("CACHE_KEY_PREFIX", str, default="clinic"),
             # A cache that hangs must not hang the API: bounded waits, then the
-            # response is served uncached (clinic/api/cache.py); after a failure,
-            # calls fail at once for a moment (clinic/cache_backends.py).
+            # response is served uncached (api/cache.py); after a failure,
+            # calls fail at once for a moment (runtime/cache_backends.py).
             "OPTIONS": {
                 "socket_connect_timeout": from_env(
                     "REDIS_CONNECT_TIMEOUT", number, 0.5
@@ -347,17 +347,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # Anonymous rate limit per client address for the public API, e.g. "600/minute";
 # empty (the default) leaves rate limiting to the CDN in front. Read on every request
-# (clinic.throttling.ApiRateThrottle), so it can be changed without a code change.
+# (api.throttling.ApiRateThrottle), so it can be changed without a code change.
 API_THROTTLE_RATE = from_env("API_THROTTLE_RATE", rate, default=None)
 # How many proxies in front append the address they saw to X-Forwarded-For: the
 # client is the NUM_PROXIES-th address from the right; anything left of it was sent
 # by the client and is ignored. 0 (the default, no proxy) uses the connecting
 # address and ignores X-Forwarded-For altogether. Used by the API rate limit and the
-# admin login lockout alike (clinic.throttling.client_ip). DRF's own default (None)
+# admin login lockout alike (api.throttling.client_ip). DRF's own default (None)
 # would key on the whole header as sent, which any client can vary at will.
 NUM_PROXIES = from_env("NUM_PROXIES", count, default=0)
 
-# HTTP caching of the public API (clinic/api/cache.py). Responses carry
+# HTTP caching of the public API (api/cache.py). Responses carry
 # Cache-Control: public, max-age=MAX_AGE (browsers), s-maxage=S_MAXAGE (the CDN, which
 # can also purge by the Cache-Tag/Surrogate-Key headers), stale-while-revalidate and
 # stale-if-error. Rendered responses are kept in the default cache under the content
@@ -373,7 +373,7 @@ API_CACHE = {
         "API_CACHE_STALE_WHILE_REVALIDATE", count, default=60
     ),
     "STALE_IF_ERROR": from_env("API_CACHE_STALE_IF_ERROR", count, default=24 * 3600),
-    # Each list's count kept per content version (clinic/api/pagination.py), also
+    # Each list's count kept per content version (api/pagination.py), also
     # with the response cache off; the tests turn it off with the cache.
     "COUNTS": True,
 }
@@ -381,22 +381,22 @@ API_CACHE = {
 # The origin of the absolute URLs the API writes (pagination links, the root's
 # endpoints) and of the HTTPS redirect, e.g. https://api.example.com. Empty: the
 # request's host, without a trailing dot or a port the server does not listen on
-# (clinic/origin.py).
+# (runtime/origin.py).
 PUBLIC_ORIGIN = from_env("PUBLIC_ORIGIN", public_origin, default="")
 
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["clinic.api.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     # Deny by default: public views opt in with AllowAny, one by one.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     # Always installed; it reads API_THROTTLE_RATE per request and lets everything
     # through while that is empty.
-    "DEFAULT_THROTTLE_CLASSES": ["clinic.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
     "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": None,
-    "EXCEPTION_HANDLER": "clinic.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # No ?format= (an unknown parameter like any other) and no OPTIONS metadata.
     "URL_FORMAT_OVERRIDE": None,
@@ -423,16 +423,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "LocaleEnum": "clinic.languages.LANGUAGE_CODES",
-        "HreflangEnum": "clinic.api.serializers.HREFLANGS",
+        "LocaleEnum": "publication.languages.LANGUAGE_CODES",
+        "HreflangEnum": "api.serializers.HREFLANGS",
         "ItemListKindEnum": "content.models.ItemList.Kind",
         "ChannelKindEnum": "content.models.ClinicChannel.Kind",
-        "SitemapTypeEnum": "clinic.api.schema.SITEMAP_TYPES",
+        "SitemapTypeEnum": "api.schema.SITEMAP_TYPES",
     },
     "SORT_OPERATIONS": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "clinic.api.schema.strict_openapi",
+        "api.schema.strict_openapi",
     ],
 }
 
@@ -452,10 +452,10 @@ LOGGING = {
     },
     "filters": {
         # The X-Request-ID of the request being handled ("-" outside one).
-        "request_id": {"()": "clinic.request_id.RequestIdFilter"},
-        # A database outage is logged once per incident (clinic.health), not by
+        "request_id": {"()": "runtime.request_id.RequestIdFilter"},
+        # A database outage is logged once per incident (runtime.health), not by
         # Django once per 503.
-        "outage_logged": {"()": "clinic.health.OutageLoggedFilter"},
+        "outage_logged": {"()": "runtime.health.OutageLoggedFilter"},
     },
     "handlers": {
         "console": {
@@ -552,7 +552,7 @@ AXES_RESET_ON_SUCCESS = True
 # Locks are lifted with `manage.py axes_reset` (or axes_reset_username); the admin
 # lists content only.
 AXES_ENABLE_ADMIN = False
-AXES_CLIENT_IP_CALLABLE = "clinic.throttling.client_ip"
+AXES_CLIENT_IP_CALLABLE = "api.throttling.client_ip"
 AXES_LOCKOUT_TEMPLATE = "clinic/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # Usernames, never passwords, in the failure log; no access log of every login.

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from clinic.api import views as api
+from api import views as api
 
 admin.site.site_header = _("Clinic content")
 admin.site.site_title = _("Clinic content")
@@ -26,7 +26,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-handler400 = "clinic.api.errors.bad_request"
-handler403 = "clinic.api.errors.permission_denied"
-handler404 = "clinic.api.errors.page_not_found"
-handler500 = "clinic.api.errors.server_error"
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

@@ -5,7 +5,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
-from clinic.api.fastpath import CachedApiApplication  # noqa: E402 (needs the settings)
+from api.fastpath import CachedApiApplication  # noqa: E402 (needs the settings)
 
 # Repeated anonymous API reads are answered before Django's handler when this process
 # already sent the same answer under the current content version (see fastpath.py).

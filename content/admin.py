@@ -12,7 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin_tools import (
+from content import models
+from publication.admin import (
     PUBLICATION_FIELDSET,
     PlainTabularInline,
     PublishableAdmin,
@@ -22,10 +23,14 @@ from clinic.admin_tools import (
     TranslatedAdmin,
     translated_search_fields,
 )
-from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column, language_name
-from clinic.publication import deferred_completeness, value_in
-from clinic.richtext import is_empty
-from content import models
+from publication.languages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODES,
+    column,
+    language_name,
+)
+from publication.models import deferred_completeness, value_in
+from richtext import is_empty
 
 
 class GridAdminMixin:

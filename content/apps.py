@@ -54,9 +54,9 @@ class ContentConfig(AppConfig):
 
 
 def register_public_types(content) -> None:
-    """The API's public types of this app (clinic/api/registry.py), in the order the
+    """The API's public types of this app (api/registry.py), in the order the
     sitemap lists them."""
-    from clinic.api.registry import PublicType, register
+    from api.registry import PublicType, register
 
     for name, key, model, route in (
         ("article", "articles", content.Article, "article"),

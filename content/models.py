@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import (
+from publication.languages import LANGUAGE_CODES, column
+from publication.models import (
     GridCell,
     Part,
     Publishable,
@@ -23,7 +23,7 @@ from clinic.publication import (
     short,
     value_in,
 )
-from clinic.richtext import RichTextField, is_empty
+from richtext import RichTextField, is_empty
 
 
 class HttpsURLField(models.URLField):

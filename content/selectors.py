@@ -3,7 +3,7 @@
 Every function starts from ``published(code)`` (or the same condition on a relation),
 reads the columns of language ``code`` by name and batches its queries by type, so
 that the number of queries of an endpoint does not depend on how much content there
-is (see ``clinic/api/representation.py`` for why rows, not model instances).
+is (see ``api/representation.py`` for why rows, not model instances).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from django.db.models import Exists, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from clinic.api.cache import shown, shown_type
-from clinic.api.plans import Plan
-from clinic.api.representation import (
+from api.cache import shown, shown_type
+from api.plans import Plan
+from api.representation import (
     alternate_columns,
     alternates,
     excerpt,
@@ -27,8 +27,6 @@ from clinic.api.representation import (
     iso,
     text,
 )
-from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import published_field, visible_q
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -47,6 +45,8 @@ from content.models import (
     Method,
     MethodFact,
 )
+from publication.languages import LANGUAGE_CODES, column
+from publication.models import published_field, visible_q
 
 
 def cols(code: str, *fields: str, prefix: str = "") -> list[str]:
@@ -94,7 +94,7 @@ def by_slug(rows: QuerySet, code: str, slug: str) -> dict | None:
 # of the full representation of the objects a ``values()`` queryset selects (used as a
 # subquery, so nothing waits for its rows), and its ``*_details`` function builds the
 # representations from their rows, keyed by the same names. A detail view runs them
-# as a compiled plan (clinic/api/plans.py); the article merges the queries of what
+# as a compiled plan (api/plans.py); the article merges the queries of what
 # its blocks embed into its own plan, so an article is read in one round trip.
 
 Results = dict[str, list[dict]]
@@ -649,7 +649,7 @@ def article_detail(results: Results, code: str) -> dict | None:
     return detail
 
 
-# One compiled plan per detail endpoint (see clinic/api/plans.py).
+# One compiled plan per detail endpoint (see api/plans.py).
 
 ARTICLE_PLAN = Plan("article", article_queries)
 METHOD_PLAN = Plan(

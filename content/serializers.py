@@ -1,4 +1,4 @@
-"""The documented shapes of the content endpoints (see ``clinic/api/serializers.py``:
+"""The documented shapes of the content endpoints (see ``api/serializers.py``:
 the views build the JSON from rows; these declare it for the OpenAPI schema)."""
 
 from __future__ import annotations
@@ -6,14 +6,14 @@ from __future__ import annotations
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from clinic.api.serializers import (
+from api.serializers import (
     HREFLANGS,
     AlternatesSerializer,
     PublishedSerializer,
     RefSerializer,
 )
-from clinic.languages import LANGUAGE_CODES
 from content.models import ArticleBlock, ClinicChannel, ItemList, Method
+from publication.languages import LANGUAGE_CODES
 
 HTML = "Rich text, sanitized HTML (p, h2–h4, strong, em, u, s, lists, a, blockquote)."
 
@@ -160,7 +160,7 @@ class ArticleSummarySerializer(PublishedSerializer):
 
 class BlockSerializer(serializers.Serializer):
     # Its value in each variant is the kind BLOCK_SERIALIZERS maps to it, written
-    # into the schema from the discriminator (clinic.api.schema.discriminator_values).
+    # into the schema from the discriminator (api.schema.discriminator_values).
     kind = serializers.CharField()
     heading = serializers.CharField(help_text="May be empty.")
     body = serializers.CharField(help_text=HTML + " May be empty.")

@@ -7,8 +7,8 @@ renders, which the API does not know.
 
 from __future__ import annotations
 
-from clinic.api.locale import hreflang
-from clinic.richtext import plain_text
+from api.locale import hreflang
+from richtext import plain_text
 
 CONTEXT = "https://schema.org"
 

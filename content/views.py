@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from clinic.api.base import DetailView, ListView, PublicView
-from clinic.api.errors import NotFoundError
-from clinic.api.schema import detail_schema, list_schema, locale_only_schema
+from api.base import DetailView, ListView, PublicView
+from api.errors import NotFoundError
+from api.schema import detail_schema, list_schema, locale_only_schema
 from content import selectors, serializers
 from content.models import (
     Aftercare,

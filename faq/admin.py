@@ -1,13 +1,13 @@
 from django.contrib import admin
 
-from clinic.admin_tools import (
+from faq import models
+from publication.admin import (
     PUBLICATION_FIELDSET,
     PublishableAdmin,
     SortableAdminMixin,
     TranslatedAdmin,
     translated_search_fields,
 )
-from faq import models
 
 
 @admin.register(models.FAQCategory)

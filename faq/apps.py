@@ -25,8 +25,8 @@ class FaqConfig(AppConfig):
 
 
 def register_public_types(models) -> None:
-    """The API's public types of this app (clinic/api/registry.py)."""
-    from clinic.api.registry import PublicType, register
+    """The API's public types of this app (api/registry.py)."""
+    from api.registry import PublicType, register
     from faq.selectors import category_counts, category_sitemap_rows
 
     register(

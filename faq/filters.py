@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from clinic.api.pagination import SEARCH_COUNT_LIMIT
+from api.pagination import SEARCH_COUNT_LIMIT
 from faq.selectors import filter_items
 
 MAX_SEARCH_LENGTH = 200

@@ -7,15 +7,6 @@ from collections.abc import Iterable
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import (
-    Part,
-    Publishable,
-    in_some_language,
-    publication_constraints,
-    value_in,
-)
-from clinic.richtext import RichTextField
 from content.models import (
     Article,
     CauseType,
@@ -25,6 +16,15 @@ from content.models import (
     slug_field,
 )
 from faq.search import search_text
+from publication.languages import LANGUAGE_CODES, column
+from publication.models import (
+    Part,
+    Publishable,
+    in_some_language,
+    publication_constraints,
+    value_in,
+)
+from richtext import RichTextField
 
 
 class FAQCategory(Part):

@@ -8,7 +8,7 @@ column: no ``UPPER()`` of every row at query time, and on PostgreSQL a trigram i
 
 from __future__ import annotations
 
-from clinic.richtext import plain_text, sanitize
+from richtext import plain_text, sanitize
 
 
 def search_text(question: str | None, answer: str | None) -> str:

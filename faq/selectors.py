@@ -7,20 +7,20 @@ from collections import defaultdict
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from clinic.api.cache import shown
-from clinic.api.representation import (
+from api.cache import shown
+from api.representation import (
     alternate_columns,
     excerpt,
     html,
     identity,
     text,
 )
-from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import published_field, visible_q
 from content.models import Article, CauseType, Method
 from content.selectors import BlockResolver, cols, slug_elsewhere
 from faq.models import FAQCategory, FAQItem
 from faq.search import search_words
+from publication.languages import LANGUAGE_CODES, column
+from publication.models import published_field, visible_q
 
 
 def item_rows(code: str, at=None) -> QuerySet:
@@ -166,7 +166,7 @@ def category_counts(now) -> dict[str, int]:
 
 def category_sitemap_rows(code: str, now) -> tuple[QuerySet, dict, Subquery]:
     """The sitemap's categories visible in ``code``, their visibility in every
-    language and their last change (clinic/api/registry.py)."""
+    language and their last change (api/registry.py)."""
     rows = FAQCategory.objects.alias(**category_visibility(now)).filter(
         **{published_field(code): True}
     )

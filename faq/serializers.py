@@ -1,8 +1,8 @@
-"""The documented shapes of the FAQ endpoints (see ``clinic/api/serializers.py``)."""
+"""The documented shapes of the FAQ endpoints (see ``api/serializers.py``)."""
 
 from rest_framework import serializers
 
-from clinic.api.serializers import PublishedSerializer, RefSerializer
+from api.serializers import PublishedSerializer, RefSerializer
 from content.serializers import HTML, BlockSerializer
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from clinic.api.base import DetailView, ListView
-from clinic.api.errors import ApiError
-from clinic.api.pagination import SEARCH_COUNT_LIMIT
-from clinic.api.schema import detail_schema, faq_list_schema, list_schema
+from api.base import DetailView, ListView
+from api.errors import ApiError
+from api.pagination import SEARCH_COUNT_LIMIT
+from api.schema import detail_schema, faq_list_schema, list_schema
 from content.selectors import by_slug, other_language_slug
 from content.structured_data import faq_page_document
 from faq import selectors, serializers
@@ -27,7 +27,7 @@ class FAQItemList(ListView):
 
     @property
     def count_limit(self) -> int | None:
-        """A search counts and pages its first matches only (clinic/api/pagination.py);
+        """A search counts and pages its first matches only (api/pagination.py);
         the other filters name content, whose lists are counted whole."""
         return SEARCH_COUNT_LIMIT if self.request.query_params.get("search") else None
 

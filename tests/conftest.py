@@ -20,8 +20,8 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.test import override_settings
 
-from clinic.content_version import content_published
 from clinic.demo import Report, load_demo
+from publication.content_version import content_published
 
 # The slow tier: what needs real browsers, server processes, outages, the fuzzer,
 # Node.js or whole migration runs. `make test` leaves it out; `.ci/run`
@@ -84,7 +84,7 @@ def _response_cache(request, settings):
     from django.core.cache import caches
 
     enabled = request.node.get_closest_marker("response_cache") is not None
-    # Counts kept per content version (clinic/api/pagination.py) likewise.
+    # Counts kept per content version (api/pagination.py) likewise.
     settings.API_CACHE = {**settings.API_CACHE, "ENABLED": enabled, "COUNTS": enabled}
     caches["default"].clear()
     yield

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import factory
 from factory.django import DjangoModelFactory
 
-from clinic.publication import deferred_completeness
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -34,6 +33,7 @@ from content.models import (
     MethodFact,
 )
 from faq.models import FAQCategory, FAQItem
+from publication.models import deferred_completeness
 
 
 class CriterionFactory(DjangoModelFactory):

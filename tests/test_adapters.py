@@ -1,4 +1,4 @@
-"""The adapters of ``clinic/adapters/`` against the library versions installed: each
+"""The adapters of ``runtime/adapters/`` against the library versions installed: each
 was written for one version and reaches past its public API, so a new version fails
 here first (README, "Upgrade notes")."""
 
@@ -13,8 +13,8 @@ import pytest
 from adminsortable2.admin import SortableAdminMixin
 from django.db import connection, transaction
 
-from clinic.adapters import adminsortable2 as sortable_adapter
-from clinic.adapters import django as django_adapter
+from runtime.adapters import adminsortable2 as sortable_adapter
+from runtime.adapters import django as django_adapter
 
 
 def test_the_django_adapter_is_for_the_installed_django():

@@ -3,7 +3,7 @@
 Read from the source, as a reviewer's grep would: no ``_``-prefixed attribute of
 another library and no run-time replacement of a library's function in the runtime
 packages. An exception that has no public way lives in one adapter module per
-library (``clinic/adapters/``), whose own test names the version it was written for.
+library (``runtime/adapters/``), whose own test names the version it was written for.
 """
 
 from __future__ import annotations

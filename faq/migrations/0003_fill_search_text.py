@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from clinic.richtext import plain_text
+from richtext import plain_text
 
 # check_migration_safety: what this migration writes, and why that loses nothing.
 DATA_LOSS_ALLOWED = (

@@ -9,8 +9,8 @@ from django.contrib.messages import constants
 from django.urls import reverse
 from django.utils.html import escape
 
-from clinic.languages import LANGUAGE_CODES, column
 from content.models import Aftercare, AftercareEntry, Comparison, MethodFact
+from publication.languages import LANGUAGE_CODES, column
 
 GRID_FORM = "grid-form"
 

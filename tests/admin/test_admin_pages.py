@@ -16,7 +16,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.languages import LANGUAGE_CODES, column
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -37,6 +36,7 @@ from content.models import (
     MethodFact,
 )
 from faq.models import FAQCategory, FAQItem
+from publication.languages import LANGUAGE_CODES, column
 
 User = get_user_model()
 

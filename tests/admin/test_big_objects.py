@@ -15,9 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.languages import LANGUAGE_CODES
-from clinic.publication import deferred_completeness
 from content.models import Article, ArticleBlock
+from publication.languages import LANGUAGE_CODES
+from publication.models import deferred_completeness
 from tests.conftest import fresh
 from tests.factories import ArticleBlockFactory, ArticleFactory, comparison_grid
 

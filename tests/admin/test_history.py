@@ -15,9 +15,6 @@ from django.contrib.messages import constants
 from django.urls import reverse
 from reversion.models import Version
 
-from clinic.admin_history import HistoryAdminMixin
-from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import translated_fields
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -28,6 +25,9 @@ from content.models import (
     MethodFact,
 )
 from faq.models import FAQCategory, FAQItem
+from publication.history import HistoryAdminMixin
+from publication.languages import LANGUAGE_CODES, column
+from publication.models import translated_fields
 from tests.conftest import fresh, publications
 from tests.factories import (
     ArticleBlockFactory,

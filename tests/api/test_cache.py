@@ -1,5 +1,5 @@
 """HTTP caching of the public API as a browser, a CDN and an editor see it
-(clinic/api/cache.py, clinic/content_version.py, clinic/publication.py).
+(api/cache.py, publication/content_version.py, publication/models.py).
 
 1. Headers of a 200: a strong ETag that is the hash of the body, Last-Modified,
    Cache-Control built from ``settings.API_CACHE``, Cache-Tag/Surrogate-Key naming
@@ -37,9 +37,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date, parse_http_date
 
-from clinic.api import cache as api_cache
-from clinic.api.cache import strong_etag
-from clinic.content_version import VERSION_KEY, new_token
+from api import cache as api_cache
+from api.cache import strong_etag
 from clinic.demo import load_demo
 from content.models import (
     Article,
@@ -51,6 +50,7 @@ from content.models import (
     Method,
 )
 from faq.models import FAQCategory, FAQItem
+from publication.content_version import VERSION_KEY, new_token
 from tests.admin.conftest import read_form
 from tests.conftest import fresh, publications
 from tests.factories import (
@@ -1202,7 +1202,7 @@ def test_dragging_draft_faq_items_publishes_nothing(
 
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "clinic.cache_backends.RedisCache",
+        "BACKEND": "runtime.cache_backends.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }

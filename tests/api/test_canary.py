@@ -34,16 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from clinic.api.registry import sitemap_types
-from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import (
-    Publishable,
-    complete_field,
-    deferred_completeness,
-    published_field,
-    translated_fields,
-)
-from clinic.richtext import RichTextField
+from api.registry import sitemap_types
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -64,6 +55,15 @@ from content.models import (
     MethodFact,
 )
 from faq.models import FAQCategory, FAQItem
+from publication.languages import LANGUAGE_CODES, column
+from publication.models import (
+    Publishable,
+    complete_field,
+    deferred_completeness,
+    published_field,
+    translated_fields,
+)
+from richtext import RichTextField
 from tests.factories import ArticleBlockFactory, MethodFactory, aftercare_timeline
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 
-from clinic.publication import deferred_completeness
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -25,6 +24,7 @@ from content.models import (
     Method,
 )
 from faq.models import FAQItem
+from publication.models import deferred_completeness
 from tests.factories import (
     AftercareFactory,
     ArticleBlockFactory,

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from clinic.richtext import plain_text
 from content.models import (
     Aftercare,
     Article,
@@ -20,6 +19,7 @@ from content.models import (
     Method,
 )
 from faq.models import FAQCategory, FAQItem
+from richtext import plain_text
 
 CODES = ("en", "ko", "ja", "zh-hans")
 # The BCP 47 tags, written out rather than computed by the code under test.

@@ -19,10 +19,10 @@ from django.urls import URLResolver, get_resolver
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
-from clinic.api.base import PublicView
-from clinic.languages import LANGUAGE_CODES
+from api.base import PublicView
 from content import selectors as content_selectors
 from faq import selectors as faq_selectors
+from publication.languages import LANGUAGE_CODES
 from tests.api.conftest import ApiResponse
 from tests.factories import FAQItemFactory, MethodFactory
 
@@ -721,7 +721,7 @@ EXPLODE = f"{__name__}.Explode"
 def exploding_middleware(request, settings):
     """Explode as the innermost middleware, or right inside ApiErrorMiddleware."""
     middleware = list(settings.MIDDLEWARE)
-    assert middleware[0] == "clinic.api.errors.ApiErrorMiddleware"
+    assert middleware[0] == "api.errors.ApiErrorMiddleware"
     if request.param == "inner":
         middleware.append(EXPLODE)
     else:

@@ -1,4 +1,4 @@
-"""The WSGI fast path (clinic/api/fastpath.py): repeated anonymous API reads are
+"""The WSGI fast path (api/fastpath.py): repeated anonymous API reads are
 answered before Django's handler, with exactly the bytes Django sent for the same
 request under the same content version, and never otherwise."""
 
@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from clinic import content_version
-from clinic.api import fastpath
+from api import fastpath
 from clinic.wsgi import application
+from publication import content_version
 from tests.conftest import connection_kept, wsgi_call
 
 pytestmark = [pytest.mark.response_cache, pytest.mark.usefixtures("demo")]

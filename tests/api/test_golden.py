@@ -25,9 +25,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from clinic.api.registry import by_name, public_types
+from api.registry import by_name, public_types
 from clinic.demo import load_demo
-from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
+from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"

@@ -1,5 +1,5 @@
 """The origin of the absolute URLs the API writes and of the HTTPS redirect
-(clinic/origin.py): ``PUBLIC_ORIGIN`` when it is set, otherwise the request's host
+(runtime/origin.py): ``PUBLIC_ORIGIN`` when it is set, otherwise the request's host
 without what Django's host check lets through unchecked (a port, a trailing dot)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a page of a list costs as the data grows (clinic/api/pagination.py): a
+"""What a page of a list costs as the data grows (api/pagination.py): a
 list's count is kept per content version, a search counts its first
 ``SEARCH_COUNT_LIMIT`` matches only, and a page reads its own rows."""
 
@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clinic import content_version
-from clinic.publication import published_field
+from publication import content_version
+from publication.models import published_field
 from tests.factories import FAQItemFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Compiled read plans (clinic/api/plans.py): compiled once, every argument bound on
+"""Compiled read plans (api/plans.py): compiled once, every argument bound on
 every run, the same rows as the querysets they were built from, what is sent counted
 as queries, and on PostgreSQL one statement in one transaction."""
 
@@ -16,10 +16,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from clinic.api.plans import Plan, row_reader, share_subqueries
-from clinic.languages import column
+from api.plans import Plan, row_reader, share_subqueries
 from content import selectors
 from content.models import Article, CauseType, ClinicProfile
+from publication.languages import column
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection, transaction
 
-from clinic.api.registry import sitemap_types
-from clinic.languages import column
-from clinic.publication import deferred_completeness, published_field
+from api.registry import sitemap_types
 from content.models import (
     Aftercare,
     Article,
@@ -32,6 +30,8 @@ from content.models import (
     Method,
 )
 from faq.models import FAQCategory, FAQItem
+from publication.languages import column
+from publication.models import deferred_completeness, published_field
 from tests.factories import (
     ArticleBlockFactory,
     ArticleFactory,
@@ -204,7 +204,7 @@ def fixed(path: str, **query) -> Target:
 
 
 def plan(selects: int) -> int:
-    """The queries of a detail read plan (clinic/api/plans.py) of ``selects``
+    """The queries of a detail read plan (api/plans.py) of ``selects``
     SELECTs: PostgreSQL runs them as one statement, other databases one by one."""
     return 1 if connection.vendor == "postgresql" else selects
 

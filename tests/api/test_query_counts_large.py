@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clinic.languages import column
 from content.models import Aftercare, Article, CauseType, Comparison, ItemList, Method
 from faq.models import FAQCategory, FAQItem
+from publication.languages import column
 
 pytestmark = pytest.mark.django_db
 

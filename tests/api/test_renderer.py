@@ -13,7 +13,7 @@ import pytest
 from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer as DRFRenderer
 
-from clinic.api.renderers import JSONRenderer
+from api.renderers import JSONRenderer
 from content.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_no_article_answer_holds_a_raw_lt_gt_or_ampersand(demo, client, code):
 def test_errors_rendered_outside_drf_are_escaped_too(client):
     """A JSON error written without DRF's renderer (an unknown URL, Django's
     handler404) is written by the same encoder."""
-    from clinic.api.errors import json_error
+    from api.errors import json_error
 
     response = json_error(400, "<b>&</b>", details={"x": ">"})
 

@@ -21,7 +21,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from clinic.api.errors import DEFAULT_CODES, ERROR_CODES
+from api.errors import DEFAULT_CODES, ERROR_CODES
 from clinic.demo import load_demo
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """The JSON the views build (``selectors`` over ``values()`` rows) against the
 serializers that document it in the OpenAPI schema: rendering a response through
 its documented serializer must give it back unchanged, so a key added, dropped or
-renamed on either side fails here (see ``clinic/api/serializers.py``).
+renamed on either side fails here (see ``api/serializers.py``).
 
 The endpoint → serializer mapping is written out below from the views' schema
 decorators (``list_schema``/``detail_schema``/...), and checked against the
@@ -16,8 +16,8 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
-from clinic.api.schema import LocaleSerializer, RootSerializer, SitemapEntrySerializer
-from clinic.api.serializers import ErrorSerializer, paginated
+from api.schema import LocaleSerializer, RootSerializer, SitemapEntrySerializer
+from api.serializers import ErrorSerializer, paginated
 from content.serializers import (
     BLOCK_SERIALIZERS,
     AftercareDetailSerializer,
@@ -47,7 +47,7 @@ HREFLANG = {"en": "en", "ko": "ko", "ja": "ja", "zh-hans": "zh-Hans"}
 
 # (list path, item serializer, detail path, detail serializer), as declared by
 # @list_schema / @detail_schema in content/views.py, faq/views.py and
-# clinic/api/views.py (sitemap_schema).
+# api/views.py (sitemap_schema).
 ENDPOINTS = [
     (
         "/api/v1/articles/",

@@ -28,8 +28,6 @@ import pytest
 from django.db import transaction
 
 from clinic.demo import load_demo, read_seed
-from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import translated_fields
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -48,6 +46,8 @@ from content.models import (
     MethodFact,
 )
 from faq.models import FAQCategory, FAQItem
+from publication.languages import LANGUAGE_CODES, column
+from publication.models import translated_fields
 
 pytestmark = pytest.mark.django_db
 

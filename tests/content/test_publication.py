@@ -1,4 +1,4 @@
-"""Publication per language and completeness (DESIGN §3, clinic/publication.py)."""
+"""Publication per language and completeness (DESIGN §3, publication/models.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clinic.publication import deferred_completeness
 from content.models import (
     Aftercare,
     AftercareStage,
@@ -24,6 +23,7 @@ from content.models import (
     ListItem,
     Method,
 )
+from publication.models import deferred_completeness
 from tests.conftest import fresh, missing_in
 from tests.factories import (
     ArticleBlockFactory,

@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import UniqueConstraint
 from django.utils import translation
 
-from clinic.languages import LANGUAGE_CODES, column
-from clinic.publication import Publishable, required_fields
 from content.models import Article, Method
 from faq.models import FAQItem
+from publication.languages import LANGUAGE_CODES, column
+from publication.models import Publishable, required_fields
 from tests.conftest import fresh
 from tests.factories import (
     ArticleBlockFactory,

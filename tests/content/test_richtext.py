@@ -1,4 +1,4 @@
-"""Rich text is sanitized on every save through the ORM (clinic/richtext.py)."""
+"""Rich text is sanitized on every save through the ORM (richtext/__init__.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from clinic.demo import DEMO_DIR
-from clinic.richtext import is_empty, sanitize
+from richtext import is_empty, sanitize
 from tests.conftest import fresh
 from tests.factories import ArticleBlockFactory, CauseTypeFactory, FAQItemFactory
 

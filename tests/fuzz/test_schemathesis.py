@@ -23,7 +23,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 
-from clinic.api.registry import sitemap_types
+from api.registry import sitemap_types
 from clinic.demo import load_demo
 from clinic.wsgi import application
 from tests.conftest import connection_kept, wsgi_call

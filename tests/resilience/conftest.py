@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import connection
 
-from clinic import cache_backends, health
+from runtime import cache_backends, health
 from tests.resilience.faultproxy import FaultProxy
 
 # The suite's Redis database in CI (.ci/run) when REDIS_URL is not set; the keys

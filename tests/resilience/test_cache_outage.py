@@ -17,10 +17,10 @@ from django.core.wsgi import get_wsgi_application
 from django.test import override_settings
 from django.urls import reverse
 
-from clinic import cache_backends
-from clinic.api.fastpath import CachedApiApplication
+from api.fastpath import CachedApiApplication
 from clinic.demo import load_demo
 from content.models import Article
+from runtime import cache_backends
 from tests.admin.conftest import read_form
 from tests.conftest import connection_kept, wsgi_call
 
@@ -42,7 +42,7 @@ def app(redis_proxy, key_prefix, monkeypatch):
     monkeypatch.setattr(cache_backends, "RETRY_INTERVAL", 0.3)
     caches = {
         "default": {
-            "BACKEND": "clinic.cache_backends.RedisCache",
+            "BACKEND": "runtime.cache_backends.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": key_prefix,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -165,7 +165,7 @@ def test_an_unavailable_database_is_a_quick_503_until_it_is_back(
 @pytest.mark.parametrize(
     "path",
     # A list reads through Django's cursor (checked before use); a detail runs its
-    # prepared read plan (clinic/api/plans.py), which reconnects on its own.
+    # prepared read plan (api/plans.py), which reconnects on its own.
     [LIST, "/api/v1/articles/mouth-corner-asymmetry/"],
 )
 def test_cut_connections_are_replaced_without_a_failed_request(server, database, path):

@@ -11,15 +11,15 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client, override_settings
 
-from clinic.api.fastpath import CachedApiApplication
-from clinic.request_id import RequestIdFilter, current_request_id
+from api.fastpath import CachedApiApplication
+from runtime.request_id import RequestIdFilter, current_request_id
 from tests.conftest import connection_kept, wsgi_call
 
 JSON = "application/json; charset=utf-8"
 READY = {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "clinic.cache_backends.RedisCache",
+        "BACKEND": "runtime.cache_backends.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }
@@ -142,7 +142,7 @@ def test_log_records_carry_the_request_id():
 
             return HttpResponse()
 
-    from clinic.request_id import RequestIdMiddleware
+    from runtime.request_id import RequestIdMiddleware
 
     request = type("Request", (), {"META": {"HTTP_X_REQUEST_ID": "abc-1"}})()
     RequestIdMiddleware(Spy(None))(request)

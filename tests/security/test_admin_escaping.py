@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from clinic.languages import LANGUAGE_CODES, column
 from content.models import (
     Aftercare,
     Article,
@@ -20,6 +19,7 @@ from content.models import (
     Method,
 )
 from faq.models import FAQCategory, FAQItem
+from publication.languages import LANGUAGE_CODES, column
 from tests.admin.conftest import read_form
 from tests.security.payloads import PLAIN_TEXT
 

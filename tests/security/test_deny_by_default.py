@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from clinic.api import views as api_views
+from api import views as api_views
 from clinic.demo import load_demo
 from content import views as content_views
 from content.models import Article

@@ -1,7 +1,7 @@
 """Rich text is safe twice: an XSS corpus written through the admin's change forms
 and through the ORM (save, bulk_create, update, bulk_update, and expressions that
 bypass the field) never comes out of the public API executable; safe content is
-kept byte for byte; sanitizing is idempotent (clinic/richtext.py)."""
+kept byte for byte; sanitizing is idempotent (richtext/__init__.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from modeltranslation.fields import TranslationField
 
-from clinic.languages import LANGUAGE_CODES, column
-from clinic.richtext import RichTextField, is_empty, sanitize
 from content.models import (
     Aftercare,
     Article,
@@ -25,6 +23,8 @@ from content.models import (
     Comparison,
 )
 from faq.models import FAQItem
+from publication.languages import LANGUAGE_CODES, column
+from richtext import RichTextField, is_empty, sanitize
 from tests.admin.conftest import read_form
 from tests.conftest import fresh
 from tests.factories import FAQItemFactory

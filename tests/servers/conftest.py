@@ -141,7 +141,7 @@ class Server:
         the key both servers compute for it."""
         import redis
 
-        from clinic.api.cache import cache_key
+        from api.cache import cache_key
 
         request = RequestFactory().get(path, params, headers={"Host": HOST})
         pattern = f"{self.cache_prefix}:*:{cache_key(request)}"

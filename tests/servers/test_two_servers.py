@@ -5,7 +5,7 @@ loopback against the same PostgreSQL database (pytest-django's test database) an
 the same Redis, as two app servers behind a load balancer. Both are addressed with
 the same Host, so they share response cache entries and the content version.
 
-The tests prove that the shared API response cache (``clinic/api/cache.py``) never
+The tests prove that the shared API response cache (``api/cache.py``) never
 lets one server serve what another has just changed: with both servers' caches warm
 (the Redis entry and each process's local copy), a publication change or an edit
 made through A's admin over HTTP is visible on B on the very next request (no sleep

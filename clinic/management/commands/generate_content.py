@@ -27,12 +27,12 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from clinic import content_version
 from clinic.demo import load_demo
-from clinic.languages import LANGUAGE_CODES, column
 from content.models import Article, ArticleBlock
 from faq.models import FAQItem
 from faq.search import search_text
+from publication import content_version
+from publication.languages import LANGUAGE_CODES, column
 
 BATCH = 500
 

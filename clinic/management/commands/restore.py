@@ -25,7 +25,6 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from clinic import content_version
 from clinic.management.commands.backup import (
     client,
     libpq_env,
@@ -35,6 +34,7 @@ from clinic.management.commands.backup import (
     sqlite_path,
     vendor,
 )
+from publication import content_version
 
 
 def archive_tables(listing: str) -> set[str]:

@@ -8,9 +8,9 @@ requires it unchanged, so the two cannot drift apart.
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from clinic.api.errors import ERROR_CODES
-from clinic.api.locale import hreflang
-from clinic.languages import LANGUAGE_CODES
+from api.errors import ERROR_CODES
+from api.locale import hreflang
+from publication.languages import LANGUAGE_CODES
 
 # The BCP 47 tags of the content languages, in LANGUAGES order (``zh-Hans``).
 HREFLANGS = tuple(hreflang(code) for code in LANGUAGE_CODES)
@@ -73,7 +73,7 @@ class NoDetailsField(serializers.DictField):
 class PlainErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="The HTTP status, repeated.")
     # Its values are each variant's codes (ERROR_DETAILS), written into the schema
-    # from the discriminator (clinic.api.schema.discriminator_values).
+    # from the discriminator (api.schema.discriminator_values).
     code = serializers.CharField(help_text="Machine-readable.")
     message = serializers.CharField(help_text="Human-readable, in English.")
     details = NoDetailsField()

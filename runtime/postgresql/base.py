@@ -1,13 +1,13 @@
 """Django's PostgreSQL backend, subclassed as Django documents ("Subclassing the
 built-in database backends"): a connection attempt under a public request's
 deadline is spaced out while connecting fails and not started once the deadline has
-passed (``clinic.health.connecting``)."""
+passed (``runtime.health.connecting``)."""
 
 from __future__ import annotations
 
 from django.db.backends.postgresql import base
 
-from clinic import health
+from runtime import health
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -12,14 +12,14 @@ from drf_spectacular.views import (
 )
 from rest_framework.settings import api_settings
 
-from clinic.api import schema
-from clinic.api.base import ListView, PublicView, check_query_params
-from clinic.api.errors import ApiError
-from clinic.api.locale import english_name, hreflang, native_name
-from clinic.api.registry import public_types, sitemap_types
-from clinic.api.representation import alternates, iso
-from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
-from clinic.origin import absolute_url
+from api import schema
+from api.base import ListView, PublicView, check_query_params
+from api.errors import ApiError
+from api.locale import english_name, hreflang, native_name
+from api.registry import public_types, sitemap_types
+from api.representation import alternates, iso
+from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from runtime.origin import absolute_url
 
 # The documents beside the types' endpoints in the root.
 ENDPOINTS = {

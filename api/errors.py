@@ -13,8 +13,8 @@ Three layers produce it, so that no path answers HTML or a traceback:
 A database outage (``OperationalError``, ``InterfaceError``: refused, timed out,
 cut) is a 503 with ``Retry-After`` wherever it happens: in a view, in a middleware,
 while opening a transaction. An ``/api/`` request's waits on the database end
-``DATABASE_API_TIMEOUT`` seconds into it (``clinic.health.DatabaseDeadline``). The
-outage is logged once per incident (``clinic.health``), not once per request.
+``DATABASE_API_TIMEOUT`` seconds into it (``runtime.health.DatabaseDeadline``). The
+outage is logged once per incident (``runtime.health``), not once per request.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
-from clinic import health
-from clinic.api.renderers import dumps
-from clinic.languages import DEFAULT_LANGUAGE
+from api.renderers import dumps
+from publication.languages import DEFAULT_LANGUAGE
+from runtime import health
 
 API_PREFIX = "/api/"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -56,7 +56,7 @@ DEFAULT_CODES = {
 }
 
 # Every ``error.code`` the API answers with, in status order: the enum of the
-# OpenAPI schema (``clinic.api.serializers.ERROR_DETAILS``). A new code is one more
+# OpenAPI schema (``api.serializers.ERROR_DETAILS``). A new code is one more
 # line here; ``tests/api/test_schema_strict.py`` finds a code used but not listed.
 ERROR_CODES = (
     "bad_request",
@@ -125,7 +125,7 @@ def json_error(
         message or DEFAULT_MESSAGES.get(status_code, "Error."),
         details,
     )
-    # Escaped as the renderer escapes every API answer (clinic.api.renderers).
+    # Escaped as the renderer escapes every API answer (api.renderers).
     response = HttpResponse(
         dumps(body),
         status=status_code,
@@ -170,7 +170,7 @@ def service_unavailable() -> HttpResponse:
 def database_unavailable(request, exception: BaseException) -> HttpResponse:
     """The 503 of a database outage. The incident is logged once (with the first
     request's id); Django's own line per error response is left out for it
-    (``clinic.health.OutageLoggedFilter``)."""
+    (``runtime.health.OutageLoggedFilter``)."""
     health.database_failed(exception, request)
     return service_unavailable()
 

@@ -5,7 +5,7 @@ added or removed, a publish or unpublish, an import — calls ``content_changed(
 That registers one callback on the current transaction; when (and only when) the
 transaction commits, the version is replaced and ``content_published`` is sent with
 the cache tags of what changed (for a CDN purge). A rolled-back transaction bumps
-nothing, and a draft-only change (see ``clinic.publication.is_public_change``) never
+nothing, and a draft-only change (see ``publication.models.is_public_change``) never
 calls it.
 
 The version lives in the shared cache (Redis when ``REDIS_URL`` is set), so every app
@@ -18,7 +18,7 @@ entries stored before the change would be served again as current. The commit
 stands (the admin keeps working, and nothing is served from the cache while it is
 down), the failure is logged as an error, and the version is bumped again by every
 process that saw Redis fail, when it answers again, before the call that found it
-back returns (``cache_recovered``, ``clinic.cache_backends``). The process whose bump
+back returns (``cache_recovered``, ``runtime.cache_backends``). The process whose bump
 failed saw it fail, so it is among them; every process that served a request during
 the outage is too. None of them serves an entry stored before the outage.
 
@@ -40,8 +40,8 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.dispatch import Signal
 
-from clinic.adapters.django import on_commit_queued
-from clinic.cache_backends import cache_recovered
+from runtime.adapters.django import on_commit_queued
+from runtime.cache_backends import cache_recovered
 
 logger = logging.getLogger("clinic.cache")
 

@@ -41,15 +41,15 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
-from clinic.content_version import content_changed
-from clinic.languages import (
+from publication.content_version import content_changed
+from publication.languages import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
     LANGUAGE_NAMES,
     column,
     language_name,
 )
-from clinic.richtext import RichTextField, is_empty
+from richtext import RichTextField, is_empty
 
 
 def published_field(code: str) -> str:
@@ -126,7 +126,7 @@ def value_in(obj: models.Model, field: str, code: str) -> Any:
 def required_fields(model: type[models.Model]) -> tuple[str, ...]:
     """Translated fields of ``model`` that every published language needs, whatever
     the default language holds: those the model does not allow blank (a title, an
-    FAQ answer). The admin's forms require no language (``clinic.admin_tools``)."""
+    FAQ answer). The admin's forms require no language (``publication.admin``)."""
     return tuple(
         name
         for name in translated_fields(model)

@@ -2,7 +2,7 @@
 filters, publish/unpublish actions per language, search over every language,
 refusals of the publication rules shown as form errors with nothing typed lost, and
 the admin base classes, which add history and protected deletion
-(``clinic.admin_history``)."""
+(``publication.history``)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,11 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from clinic import content_version
-from clinic.adapters import adminsortable2 as adapters
-from clinic.admin_history import HistoryAdminMixin, ProtectedDeletionMixin
-from clinic.content_version import content_changed
-from clinic.languages import LANGUAGE_CODES, LANGUAGE_NAMES, column, language_name
-from clinic.publication import (
+from publication import content_version
+from publication.content_version import content_changed
+from publication.history import HistoryAdminMixin, ProtectedDeletionMixin
+from publication.languages import LANGUAGE_CODES, LANGUAGE_NAMES, column, language_name
+from publication.models import (
     Publishable,
     complete_field,
     deferred_completeness,
@@ -34,6 +33,7 @@ from clinic.publication import (
     missing_q,
     published_field,
 )
+from runtime.adapters import adminsortable2 as adapters
 
 
 def translated_search_fields(*fields: str) -> list[str]:

@@ -8,12 +8,12 @@ from django.utils.functional import cached_property
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from clinic.api import cache
-from clinic.api.errors import ApiError, NotFoundError
-from clinic.api.locale import LOCALE_PARAM, InvalidLocale, hreflang, parse_locale
-from clinic.api.pagination import Pagination
-from clinic.api.renderers import ANY_JSON
-from clinic.languages import LANGUAGE_CODES
+from api import cache
+from api.errors import ApiError, NotFoundError
+from api.locale import LOCALE_PARAM, InvalidLocale, hreflang, parse_locale
+from api.pagination import Pagination
+from api.renderers import ANY_JSON
+from publication.languages import LANGUAGE_CODES
 
 
 def check_query_params(params, allowed: list[str]) -> None:
@@ -65,7 +65,7 @@ class PublicView(APIView):
         finally:
             cache.stop_collecting(token)
         # DRF keeps the response on the view, which the response's renderer
-        # context holds: a cycle (see clinic.api.renderers.JSONRenderer.render).
+        # context holds: a cycle (see api.renderers.JSONRenderer.render).
         self.response = None
         if response.status_code == 200:
             # ApiCacheMiddleware stores it and gives it validators and tags.

@@ -13,15 +13,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from clinic.api.pagination import DEFAULT_PAGE_SIZE, MAX_DIGITS, MAX_PAGE_SIZE
-from clinic.api.registry import public_types, sitemap_types
-from clinic.api.serializers import (
+from api.pagination import DEFAULT_PAGE_SIZE, MAX_DIGITS, MAX_PAGE_SIZE
+from api.registry import public_types, sitemap_types
+from api.serializers import (
     HREFLANGS,
     AlternatesSerializer,
     ErrorSerializer,
     paginated,
 )
-from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
+from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 
 LOCALE = OpenApiParameter(
     "locale",
@@ -134,7 +134,7 @@ def operation_id(cls) -> str:
     ).lower()
 
 
-# Conditional requests and the caching headers (clinic/api/cache.py): every public
+# Conditional requests and the caching headers (api/cache.py): every public
 # GET answers with validators and CDN headers, and a 304 to a matching validator.
 CONDITIONAL_REQUEST = [
     OpenApiParameter(
@@ -302,7 +302,7 @@ def faq_list_schema(item):
 
 
 class LocaleCountsSerializer(serializers.Serializer):
-    # A count per public type (clinic/api/registry.py).
+    # A count per public type (api/registry.py).
     def get_fields(self):
         return {kind.key: serializers.IntegerField() for kind in public_types()}
 

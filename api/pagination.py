@@ -28,11 +28,11 @@ from rest_framework import pagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from clinic.api.cache import read_version
-from clinic.api.errors import ApiError, NotFoundError
-from clinic.api.locale import LOCALE_PARAM
-from clinic.languages import DEFAULT_LANGUAGE
-from clinic.origin import absolute_url
+from api.cache import read_version
+from api.errors import ApiError, NotFoundError
+from api.locale import LOCALE_PARAM
+from publication.languages import DEFAULT_LANGUAGE
+from runtime.origin import absolute_url
 
 PAGE_PARAM = "page"
 PAGE_SIZE_PARAM = "page_size"

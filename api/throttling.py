@@ -2,7 +2,7 @@
 and of the admin login lockout (django-axes), so both count the same client.
 
 Apart from ``clinic.middleware`` because DRF imports the throttle class while
-``rest_framework.views`` loads, which ``clinic.api.errors`` (and so the middleware)
+``rest_framework.views`` loads, which ``api.errors`` (and so the middleware)
 imports.
 """
 
@@ -75,7 +75,7 @@ def throttle_api_read(request):
     The view's own throttle then lets the request through uncounted."""
     from rest_framework.exceptions import Throttled
 
-    from clinic.api.errors import json_error
+    from api.errors import json_error
 
     if not settings.API_THROTTLE_RATE:
         return None

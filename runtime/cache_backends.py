@@ -15,7 +15,7 @@ calls to it fail at once, without touching the network, for ``RETRY_INTERVAL``
 seconds; then one is let through to try again. The outage is logged when it starts
 and when Redis answers again (once each per process), and ``cache_recovered`` is
 sent then: the content version is bumped on it, since changes committed meanwhile
-could not bump it (``clinic.content_version``).
+could not bump it (``publication.content_version``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import functools
 
 from django.utils.translation import get_language_info, to_language
 
-from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
+from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 
 LOCALE_PARAM = "locale"
 

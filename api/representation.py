@@ -15,11 +15,11 @@ import functools
 
 from django.utils.text import Truncator
 
-from clinic.api.cache import shown
-from clinic.api.locale import hreflang
-from clinic.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
-from clinic.publication import published_field
-from clinic.richtext import plain_text, sanitize
+from api.cache import shown
+from api.locale import hreflang
+from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from publication.models import published_field
+from richtext import plain_text, sanitize
 
 EXCERPT_LENGTH = 200
 

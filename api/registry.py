@@ -16,8 +16,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Count, F, QuerySet
 
-from clinic.languages import LANGUAGE_CODES
-from clinic.publication import published_field, visible_q
+from publication.languages import LANGUAGE_CODES
+from publication.models import published_field, visible_q
 
 
 def visible_counts(model: type[models.Model], now) -> dict[str, int]:

@@ -3,7 +3,7 @@ and a shared cache of rendered responses.
 
 ``ApiCacheMiddleware`` sits right after CORS in the middleware stack. For a GET or
 HEAD under ``/api/v1/`` it reads, in one cache round trip, the content version
-(``clinic.content_version``) and the entry stored for the request's key (scheme,
+(``publication.content_version``) and the entry stored for the request's key (scheme,
 host, path and the query string as sent: ``?locale=en`` and no locale show the same
 objects but not the same ``next`` link). An entry
 filed under the current version is answered from its stored bytes and headers
@@ -22,7 +22,7 @@ Django's ``get_conditional_response``. Errors are ``no-store``: a CDN must not k
 404 that a publish is about to fill. A cache that fails (Redis down, a timeout) is
 logged and bypassed: the response is rendered as if there were no cache, and the
 rate limit (whose counts are in the cache too) lets the request through. After a
-failure, calls to Redis fail at once for a moment (``clinic.cache_backends``).
+failure, calls to Redis fail at once for a moment (``runtime.cache_backends``).
 
 Why not Django's ``cache_page``/``UpdateCacheMiddleware``: they key on the request
 URL and headers with a per-page timeout, have no notion of a content version bumped
@@ -45,9 +45,9 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from clinic.api.renderers import ANY_JSON
-from clinic.content_version import VERSION_KEY, new_token, token_time
-from clinic.throttling import throttle_api_read
+from api.renderers import ANY_JSON
+from api.throttling import throttle_api_read
+from publication.content_version import VERSION_KEY, new_token, token_time
 
 logger = logging.getLogger("clinic.cache")
 

@@ -1,7 +1,7 @@
 """History and deletion in the admin (django-reversion): versions saved on every
 admin save, publish action and grid save; a version reverted whole or for one
 language only; deleted objects recovered with their parts; and deletions refused
-while published content depends on the object. Used by ``clinic.admin_tools``'
+while published content depends on the object. Used by ``publication.admin``'
 admin base classes."""
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
-from clinic.languages import LANGUAGE_CODES, column, language_name
-from clinic.publication import (
+from publication.languages import LANGUAGE_CODES, column, language_name
+from publication.models import (
     Part,
     Publishable,
     deferred_completeness,

@@ -29,10 +29,10 @@ So the wrapper never decides anything Django has not already answered for the sa
 request under the same content version; a version bump (a committed public change on
 any server) sends the next request through Django again. When the version cannot be
 read (Redis down: such calls fail at once after the first, see
-``clinic.cache_backends``), the request goes to Django, which serves it uncached.
+``runtime.cache_backends``), the request goes to Django, which serves it uncached.
 
 ``X-Request-ID`` is per request: it is never stored, and a replay echoes the
-request's own sane one, as ``clinic.request_id.RequestIdMiddleware`` does.
+request's own sane one, as ``runtime.request_id.RequestIdMiddleware`` does.
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.http import parse_etags
 
-from clinic.api.cache import PREFIX, read_version
-from clinic.api.renderers import ANY_JSON
-from clinic.request_id import REQUEST_ID_HEADER, incoming_request_id
+from api.cache import PREFIX, read_version
+from api.renderers import ANY_JSON
+from runtime.request_id import REQUEST_ID_HEADER, incoming_request_id
 
 # Requests with these headers get a different answer than a plain or If-None-Match
 # GET: Django handles them.

@@ -6,7 +6,7 @@ logged, and the health endpoints.
   ``DATABASE_API_TIMEOUT`` (1 s), ``/readyz`` likewise. Two documented means do it:
 
   - connecting: libpq's ``connect_timeout`` (whole seconds, at least 2), and no
-    attempt starts once the deadline has passed (``clinic.postgresql``, a subclass
+    attempt starts once the deadline has passed (``runtime.postgresql``, a subclass
     of Django's backend);
   - a wait on an open connection: psycopg has no timeout for it, and a server or
     network that stopped answering while the kernel still acknowledges packets is
@@ -50,7 +50,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 
-from clinic.request_id import current_request_id
+from runtime.request_id import current_request_id
 
 logger = logging.getLogger("clinic.health")
 
@@ -175,7 +175,7 @@ class _Connecting:
 
 @contextlib.contextmanager
 def connecting(error: type[Exception]) -> Iterator[None]:
-    """Around a connection attempt (``clinic.postgresql``): refused with ``error``
+    """Around a connection attempt (``runtime.postgresql``): refused with ``error``
     (the driver's OperationalError) while attempts are spaced out or once the
     deadline has passed; a failure starts the spacing, a success ends it."""
     deadline = _deadline.get()
@@ -348,7 +348,7 @@ class HealthCheckMiddleware:
         if check is None:
             return self.get_response(request)
         if request.method not in ("GET", "HEAD"):
-            from clinic.api.errors import json_error
+            from api.errors import json_error
 
             return json_error(
                 405,

@@ -1,6 +1,6 @@
 """Django (written for 5.2): whether an on_commit callback is still queued.
 
-``clinic.content_version`` makes one publication per transaction: a change joins
+``publication.content_version`` makes one publication per transaction: a change joins
 the callback an earlier change of the same transaction queued, unless Django has
 dropped it with a rolled-back savepoint (or transaction), in which case a new one
 is queued. Django offers no public way to ask; the queue is

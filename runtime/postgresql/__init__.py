@@ -1,0 +1,2 @@
+"""Django's PostgreSQL backend with the connection attempts of ``runtime.health``
+(``DATABASES["default"]["ENGINE"] = "runtime.postgresql"``)."""
