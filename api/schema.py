@@ -263,44 +263,6 @@ def locale_only_schema(item, *, tag: str):
     )
 
 
-def faq_list_schema(item):
-    from faq.filters import FAQItemFilter
-
-    filters = [
-        OpenApiParameter(
-            name,
-            {"type": "string", "maxLength": f.extra["max_length"]},
-            OpenApiParameter.QUERY,
-            description=str(f.extra.get("help_text", "")),
-        )
-        for name, f in FAQItemFilter.base_filters.items()
-    ]
-    from content.serializers import FAQPageSerializer
-
-    structured = OpenApiParameter(
-        "structured_data",
-        OpenApiTypes.BOOL,
-        OpenApiParameter.QUERY,
-        description="true adds `structured_data`: schema.org FAQPage JSON-LD of "
-        "the items on this page.",
-    )
-    envelope = type(
-        "PaginatedFAQItemListSerializer",
-        (paginated(item),),
-        {
-            "structured_data": FAQPageSerializer(
-                required=False,
-                help_text="schema.org FAQPage JSON-LD of this page's items; only "
-                "with structured_data=true.",
-            ),
-            "__module__": item.__module__,
-        },
-    )
-    return list_schema(
-        item, tag="faq", parameters=[*filters, structured], envelope=envelope
-    )
-
-
 class LocaleCountsSerializer(serializers.Serializer):
     # A count per public type (api/registry.py).
     def get_fields(self):

@@ -1,4 +1,5 @@
-"""Project middleware: the admin's language and the Content-Security-Policy."""
+"""Project middleware: health probes, the admin's language and the
+Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from csp.constants import NONE, SELF
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.middleware.locale import LocaleMiddleware
 
-from api.errors import is_api
+from api.errors import is_api, json_error
+from runtime import health
 
 
 class AdminLocaleMiddleware(LocaleMiddleware):
@@ -100,3 +102,31 @@ def _hashes(pattern: re.Pattern, response) -> list[str]:
         f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
         for script in pattern.findall(response.content)
     ]
+
+
+class HealthCheckMiddleware:
+    """Answers ``/healthz`` and ``/readyz`` before anything that could refuse a load
+    balancer's probe: it sits before CommonMiddleware (whose host check would
+    answer 400 to a probe addressed by IP), sessions and the API's throttle and
+    cache, and after the security middleware so its headers are set (the paths
+    are in ``SECURE_REDIRECT_EXEMPT``: a plain-HTTP probe is not redirected)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.checks = {
+            health.LIVENESS_PATH: health.liveness,
+            health.READINESS_PATH: health.readiness,
+        }
+
+    def __call__(self, request):
+        check = self.checks.get(request.path_info)
+        if check is None:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return json_error(
+                405,
+                "Method not allowed.",
+                code="method_not_allowed",
+                headers={"Allow": "GET, HEAD", "Cache-Control": "no-store"},
+            )
+        return check(request)

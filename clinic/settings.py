@@ -152,7 +152,7 @@ MIDDLEWARE = [
     "clinic.middleware.ContentSecurityPolicyMiddleware",
     # /healthz and /readyz, before anything that could refuse a load balancer's
     # probe (the host check, sessions, the API's throttle and cache).
-    "runtime.health.HealthCheckMiddleware",
+    "clinic.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Public API responses from the shared cache, with validators and Cache-Control;

@@ -5,12 +5,13 @@ from __future__ import annotations
 from api.base import DetailView, ListView
 from api.errors import ApiError
 from api.pagination import SEARCH_COUNT_LIMIT
-from api.schema import detail_schema, faq_list_schema, list_schema
+from api.schema import detail_schema, list_schema
 from content.selectors import by_slug, other_language_slug
 from content.structured_data import faq_page_document
 from faq import selectors, serializers
 from faq.filters import FAQItemFilter
 from faq.models import FAQItem
+from faq.schema import faq_list_schema
 
 STRUCTURED_DATA_PARAM = "structured_data"
 TRUE, FALSE = ("true", "1"), ("false", "0")

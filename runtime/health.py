@@ -27,9 +27,10 @@ logged, and the health endpoints.
   ones are counted, and the first new connection that succeeds logs how long it
   lasted and how many requests failed (WARNING). Per process. Django's own line
   per error response is left out for these 503s (``OutageLoggedFilter``).
-- **Health endpoints**, answered by ``HealthCheckMiddleware`` before host validation
-  (``ALLOWED_HOSTS``), sessions, throttling and caching: ``/healthz`` (liveness: the
-  process answers; no dependency) and ``/readyz`` (the database and the cache).
+- **Health endpoints**, ``/healthz`` (liveness: the process answers; no
+  dependency) and ``/readyz`` (the database and the cache), answered by
+  ``clinic.middleware.HealthCheckMiddleware`` before host validation
+  (``ALLOWED_HOSTS``), sessions, throttling and caching.
 """
 
 from __future__ import annotations
@@ -330,30 +331,3 @@ def readiness(request) -> HttpResponse:
         return response
     status = "ok" if checks["cache"] == "ok" else "degraded"
     return json_response({"status": status, "checks": checks})
-
-
-class HealthCheckMiddleware:
-    """Answers ``/healthz`` and ``/readyz`` before anything that could refuse a load
-    balancer's probe: it sits before CommonMiddleware (whose host check would
-    answer 400 to a probe addressed by IP), sessions and the API's throttle and
-    cache, and after the security middleware so its headers are set (the paths
-    are in ``SECURE_REDIRECT_EXEMPT``: a plain-HTTP probe is not redirected)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.checks = {LIVENESS_PATH: liveness, READINESS_PATH: readiness}
-
-    def __call__(self, request):
-        check = self.checks.get(request.path_info)
-        if check is None:
-            return self.get_response(request)
-        if request.method not in ("GET", "HEAD"):
-            from api.errors import json_error
-
-            return json_error(
-                405,
-                "Method not allowed.",
-                code="method_not_allowed",
-                headers={"Allow": "GET, HEAD", "Cache-Control": "no-store"},
-            )
-        return check(request)
