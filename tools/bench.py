@@ -14,7 +14,7 @@ against the ceiling of the same stack, in one run.
    rounds as the large dataset's. The ceiling is ``/bench/constant/``: a plain Django
    view returning as many constant bytes as the article detail, through the same
    middleware; it is measured with the cached server and with the cold ones.
-3. Drives each scenario with wrk (Debian's package; installed if missing) on loopback,
+3. Drives each scenario with wrk (Debian's package: apt-get install wrk) on loopback,
    in rounds that interleave a server's scenarios with its ceiling, and prints
    requests/s, p50, p99 and the ratio to the ceiling (the median of the rounds'
    ratios, each to the ceiling's run of the same round), side by side, the FAQ's
@@ -127,12 +127,11 @@ def run(*args, env=None, quiet=True):
 
 
 def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    print("wrk is missing: installing Debian's package", flush=True)
-    run("apt-get", "install", "-y", "-q", "wrk")
-    return shutil.which("wrk") or sys.exit("wrk could not be installed")
+    """wrk comes from Debian's package; installing system packages is the
+    operator's call, not a benchmark's."""
+    return shutil.which("wrk") or sys.exit(
+        "wrk is missing: install Debian's package first (apt-get install wrk)"
+    )
 
 
 def free_port() -> int:
