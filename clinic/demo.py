@@ -47,6 +47,7 @@ from publication.models import (
     Publishable,
     deferred_completeness,
     published_field,
+    sync_versions,
     translated_fields,
 )
 
@@ -190,6 +191,7 @@ class DemoLoader:
             self.load_clinic()
         with transaction.atomic():
             self.publish_complete()
+            sync_versions()
         return self.report
 
     def load_criteria(self):

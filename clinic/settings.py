@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     # History and recovery; content models register in their apps' ready().
     "reversion",
     "clinic",
+    "publication",
     "content",
     "faq",
 ]

@@ -112,6 +112,10 @@ class FAQItem(Publishable):
     def shown_in(self):
         return self.articles.all()
 
+    def snapshot_parts(self):
+        # The category's name is shown with the item.
+        return {"category": FAQCategory.objects.filter(pk=self.category_id)}
+
     def problems(self, code: str) -> list[str]:
         problems = super().problems(code)
         if self.category_id:

@@ -31,8 +31,11 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
@@ -41,6 +44,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
+from publication import snapshots
 from publication.content_version import content_changed
 from publication.languages import (
     DEFAULT_LANGUAGE,
@@ -458,6 +462,9 @@ class Publishable(Part):
         ),
     )
 
+    # The published versions, one per locale it is published in (deleted with it).
+    versions = GenericRelation("publication.PublishedVersion")
+
     objects = PublishableQuerySet.as_manager()
 
     class Meta:
@@ -548,6 +555,12 @@ class Publishable(Part):
         change of this object is a change of theirs too (``updated_at``), but
         unpublishing it is not refused."""
         return ()
+
+    def snapshot_parts(self) -> dict[str, models.QuerySet]:
+        """The parts and labels whose content this object shows, by name, each in
+        the order it shows them: what a snapshot keeps besides the object's own
+        fields (``publication.snapshots``)."""
+        return {}
 
     def dependents(self, code: str) -> Iterable[Publishable]:
         """Objects published in ``code`` that embed this one."""
@@ -660,13 +673,61 @@ class Publishable(Part):
             return []
         return [c for c in LANGUAGE_CODES if row[published_field(c)]]
 
-    def publish(self, code: str) -> None:
-        setattr(self, published_field(code), True)
-        self.save()
+    def publish(self, code: str, *, user=None) -> None:
+        with transaction.atomic():
+            setattr(self, published_field(code), True)
+            self.save()
+            self.store_version(code, user=user)
 
     def unpublish(self, code: str) -> None:
-        setattr(self, published_field(code), False)
-        self.save()
+        with transaction.atomic():
+            setattr(self, published_field(code), False)
+            self.save()
+            self.versions.filter(locale=code).delete()
+
+    # Published versions (docs/publishing.md).
+
+    def snapshot(self, code: str) -> dict[str, Any]:
+        """The working copy's content in ``code``."""
+        return snapshots.snapshot(self, code)
+
+    def store_version(self, code: str, *, user=None) -> PublishedVersion:
+        """Make the working copy in ``code`` the published version there."""
+        version, _created = PublishedVersion.objects.update_or_create(
+            content_type=ContentType.objects.get_for_model(self),
+            object_id=self.pk,
+            locale=code,
+            defaults={
+                "slug": (value_in(self, "slug", code) or "") if self.has_slug else "",
+                "data": self.snapshot(code),
+                "visible_from": self.publish_at,
+                "published_at": timezone.now(),
+                "updated_at": self.updated_at,
+                "published_by": user,
+            },
+        )
+        return version
+
+    @property
+    def has_slug(self) -> bool:
+        return any(f.name == "slug" for f in self._meta.fields)
+
+    def published_version(self, code: str) -> PublishedVersion | None:
+        return self.versions.filter(locale=code).first()
+
+    def changes_since_published(self, code: str) -> list[snapshots.Change] | None:
+        """How the working copy in ``code`` differs from its published version,
+        field by field; None when it is not published there."""
+        version = self.published_version(code)
+        if version is None:
+            return None
+        parts = self.snapshot_parts()
+        return snapshots.diff(
+            version.data,
+            self.snapshot(code),
+            model=type(self),
+            part_models={name: rows.model for name, rows in parts.items()},
+        )
 
 
 def publication_constraints(
@@ -797,3 +858,72 @@ for _code in LANGUAGE_CODES:
             editable=False,
         ),
     )
+
+
+class PublishedVersion(models.Model):
+    """What readers in one locale see of one object: the snapshot of its working
+    copy in that locale when it was published there (docs/publishing.md)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    # No choices: adding a locale (README) needs no migration of this table.
+    locale = models.CharField(max_length=10)
+    # The locale's slug, for lookups by address and the other locales' alternates.
+    slug = models.CharField(max_length=200, blank=True)
+    data = models.JSONField()
+    visible_from = models.DateTimeField()
+    published_at = models.DateTimeField(default=timezone.now)
+    # The API's updated_at in this locale: the last change of what the object's
+    # documents show (its version, or a version of something they show).
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "locale"],
+                name="publication_one_version_per_locale",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["content_type", "locale", "slug"],
+                name="publication_version_address",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_id} ({self.locale})"
+
+
+def publishable_models() -> list[type[Publishable]]:
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, Publishable)]
+
+
+def sync_versions(**kwargs) -> int:
+    """Give every object published in a locale without a published version there
+    one (its working copy now), and drop versions of locales no longer published:
+    the data of the flags' era becomes versions, once (a ``post_migrate`` receiver,
+    and the demo loader). Returns how many versions it wrote or dropped."""
+    changed = 0
+    for model in publishable_models():
+        content_type = ContentType.objects.get_for_model(model)
+        versions = PublishedVersion.objects.filter(content_type=content_type)
+        for code in LANGUAGE_CODES:
+            have = versions.filter(locale=code)
+            published = model._default_manager.filter(**{published_field(code): True})
+            missing = published.exclude(pk__in=have.values("object_id"))
+            for obj in missing:
+                obj.store_version(code)
+                changed += 1
+            stale = have.exclude(object_id__in=published.values("pk"))
+            changed += stale.delete()[0]
+    return changed

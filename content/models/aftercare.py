@@ -58,6 +58,15 @@ class Aftercare(Publishable):
         cells = {(e.stage_id, e.track_id): e for e in entries}
         return stages, tracks, cells
 
+    def snapshot_parts(self):
+        return {
+            "stages": self.stages.order_by("position", "pk"),
+            "tracks": self.tracks.order_by("position", "pk"),
+            "entries": AftercareEntry.objects.filter(stage__aftercare=self).order_by(
+                "stage__position", "track__position", "pk"
+            ),
+        }
+
     def problems(self, code: str) -> list[str]:
         problems = super().problems(code)
         if self.pk is None:

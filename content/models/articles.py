@@ -90,6 +90,9 @@ class Article(Publishable):
     def parts(self) -> Iterable[Part]:
         return self.blocks.select_related("item_list", "comparison", "aftercare")
 
+    def snapshot_parts(self):
+        return {"blocks": self.blocks.order_by("position", "pk")}
+
 
 class ArticleBlock(Part):
     class Kind(models.TextChoices):

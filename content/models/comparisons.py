@@ -78,6 +78,20 @@ class Comparison(Publishable):
         cells = {(f.criterion_id, f.method_id): f for f in facts}
         return columns, rows, cells
 
+    def snapshot_parts(self):
+        criteria = Criterion.objects.filter(comparison_rows__comparison=self)
+        return {
+            "columns": self.columns.order_by("position", "pk"),
+            "rows": self.rows.order_by("position", "pk"),
+            # The labels of the rows and the cells: the methods' facts on them.
+            "criteria": criteria.distinct().order_by("position", "pk"),
+            "cells": MethodFact.objects.filter(
+                method__comparison_columns__comparison=self, criterion__in=criteria
+            )
+            .distinct()
+            .order_by("pk"),
+        }
+
     def problems(self, code: str) -> list[str]:
         problems = super().problems(code)
         if self.pk is None:

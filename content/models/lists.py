@@ -57,6 +57,9 @@ class ItemList(Publishable):
     def parts(self) -> Iterable[Part]:
         return self.items.all()
 
+    def snapshot_parts(self):
+        return {"items": self.items.order_by("position", "pk")}
+
     def embedders(self) -> Iterable[Publishable]:
         articles = (
             apps.get_model("content", "Article")

@@ -96,6 +96,15 @@ class Method(Publishable):
     def parts(self) -> Iterable[Part]:
         return self.facts.select_related("criterion").order_by("criterion__position")
 
+    def snapshot_parts(self):
+        return {
+            "facts": self.facts.order_by("criterion__position", "criterion", "pk"),
+            # The labels the facts are shown under.
+            "criteria": Criterion.objects.filter(facts__method=self)
+            .distinct()
+            .order_by("position", "pk"),
+        }
+
     def embedders(self) -> Iterable[Publishable]:
         return (
             apps.get_model("content", "Comparison")

@@ -98,6 +98,9 @@ class ClinicProfile(Publishable):
     def parts(self) -> Iterable[Part]:
         return self.channels.all()
 
+    def snapshot_parts(self):
+        return {"channels": self.channels.order_by("position", "pk")}
+
     @classmethod
     def load(cls) -> ClinicProfile | None:
         return cls.objects.filter(pk=1).first()
