@@ -1,0 +1,85 @@
+"""The FAQ's representations from published versions (docs/publishing.md): the
+rows ``faq.selectors`` builds from, read from ``publication.published.Published``
+instead of the working copy, so both sources give the same JSON."""
+
+from __future__ import annotations
+
+from api.cache import shown
+from content.models import Article, CauseType, Method
+from faq import selectors
+from faq.models import FAQCategory, FAQItem
+from publication.languages import column
+from publication.published import Published, values_row
+
+
+def item_order(published: Published, code: str) -> list[int]:
+    """The items visible in ``code`` in the list's order: editor order (the
+    working copy's positions: a reorder is published at once), then pk."""
+    visible = published.visible(FAQItem, code)
+    positions = dict(
+        FAQItem.objects.filter(pk__in=visible).values_list("pk", "position")
+    )
+    return sorted(visible, key=lambda pk: (positions.get(pk, 0), pk))
+
+
+def item_row(published: Published, pk: int, code: str) -> dict:
+    """The row of ``faq.selectors.item_rows`` for item ``pk``."""
+    row = published.row(FAQItem, pk, code)
+    version = published.version(FAQItem, pk, code)
+    # The category's name and slug as published with the item.
+    for category in version.data["parts"]["category"]:
+        values = values_row(FAQCategory, category, code)
+        row.update({f"category__{name}": value for name, value in values.items()})
+    return row
+
+
+def item_summaries(published: Published, code: str) -> list[dict]:
+    return [
+        selectors.item_summary(item_row(published, pk, code), code)
+        for pk in item_order(published, code)
+    ]
+
+
+def _refs(published: Published, model, ids: list[int], code: str) -> list[dict]:
+    """References to the visible objects of ``model`` among ``ids``, in the
+    model's order, as ``faq.selectors._refs`` gives them."""
+    name = "title" if model is Article else "name"
+    rows = [published.row(model, pk, code) for pk in ids]
+    if model is Article:
+        rows.sort(key=lambda row: (-row["publish_at"].timestamp(), row["pk"]))
+    else:
+        positions = dict(
+            model.objects.filter(pk__in=[row["pk"] for row in rows]).values_list(
+                "pk", "position"
+            )
+        )
+        rows.sort(key=lambda row: (positions.get(row["pk"], 0), row["pk"]))
+    kind = model._meta.model_name
+    refs = []
+    for row in rows:
+        shown(kind, row["pk"])
+        refs.append(
+            {
+                "slug": row[column("slug", code)] or "",
+                name: row[column(name, code)] or "",
+            }
+        )
+    return refs
+
+
+def item_detail(published: Published, pk: int, code: str) -> dict:
+    data = published.version(FAQItem, pk, code).data["object"]
+    visible = {
+        model: [i for i in data[field] if published.version(model, i, code)]
+        for model, field in (
+            (CauseType, "cause_types"),
+            (Method, "methods"),
+            (Article, "articles"),
+        )
+    }
+    return {
+        **selectors.item_summary(item_row(published, pk, code), code),
+        "cause_types": _refs(published, CauseType, visible[CauseType], code),
+        "methods": _refs(published, Method, visible[Method], code),
+        "articles": _refs(published, Article, visible[Article], code),
+    }
