@@ -721,7 +721,10 @@ CLINIC_PLAN = Plan("clinic", clinic_queries)
 
 
 def clinic_profile(code: str) -> dict | None:
-    results = CLINIC_PLAN.run(code)
+    return clinic_profile_detail(CLINIC_PLAN.run(code), code)
+
+
+def clinic_profile_detail(results: Results, code: str) -> dict | None:
     row = first(results, "clinic")
     if row is None:
         return None

@@ -83,3 +83,19 @@ def item_detail(published: Published, pk: int, code: str) -> dict:
         "methods": _refs(published, Method, visible[Method], code),
         "articles": _refs(published, Article, visible[Article], code),
     }
+
+
+def article_faq_results(published: Published, code: str, article: int | None) -> dict:
+    """The rows of an article's FAQ block (``selectors.article_faq``): the items
+    visible in ``code`` that name the article, in list order; none for an article
+    without an FAQ block (``article`` None)."""
+    if article is None:
+        return {"article.faq": []}
+    return {
+        "article.faq": [
+            item_row(published, pk, code)
+            for pk in item_order(published, code)
+            if article
+            in published.version(FAQItem, pk, code).data["object"]["articles"]
+        ]
+    }

@@ -46,6 +46,12 @@ class Published:
             return None
         return self.versions(model).get(pk, {}).get(code)
 
+    def any_version(self, model, pk: int) -> PublishedVersion | None:
+        """A visible version of ``pk`` in some locale (for what all locales share,
+        such as the publish time)."""
+        by_locale = self.versions(model).get(pk, {})
+        return next(iter(by_locale.values()), None)
+
     def visible(self, model, code: str) -> list[int]:
         """The pks of ``model``'s objects visible in ``code``."""
         return [pk for pk, by in self.versions(model).items() if code in by]

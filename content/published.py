@@ -1,0 +1,396 @@
+"""The content types' representations from published versions (docs/publishing.md).
+
+Each ``*_results`` function gives the ``Results`` (query name → rows) that the
+type's ``*_queries`` read from the working copy, read instead from the published
+versions visible in one locale, so ``content.selectors``' builders make the same
+JSON from either source. An object's own rows come from its version; what it embeds
+(a method in a comparison, a list in an article) from the embedded object's own
+version, and only where that one is visible in the locale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from content import selectors
+from content.models import (
+    Aftercare,
+    AftercareEntry,
+    AftercareStage,
+    AftercareTrack,
+    Article,
+    ArticleBlock,
+    CauseType,
+    ClinicChannel,
+    ClinicProfile,
+    Comparison,
+    Criterion,
+    ItemList,
+    ListItem,
+    Method,
+    MethodFact,
+)
+from publication.languages import column
+from publication.models import published_field
+from publication.published import Published, values_row
+
+Results = dict[str, list[dict]]
+
+
+def parts(published: Published, model, pk: int, code: str, name: str) -> list[dict]:
+    """The snapshot rows of the part ``name`` of the version of ``model`` ``pk``."""
+    return published.version(model, pk, code).data["parts"].get(name, [])
+
+
+def part_row(model, data: dict, code: str, prefix: str = "") -> dict:
+    """A part's snapshot values as a ``values()`` row (with its ``pk``)."""
+    row = {prefix + k: v for k, v in values_row(model, data, code).items()}
+    row[prefix + "pk"] = data["id"]
+    return row
+
+
+def merged(*results: Results) -> Results:
+    out: Results = {}
+    for result in results:
+        for name, rows in result.items():
+            out.setdefault(name, []).extend(rows)
+    return out
+
+
+def in_order(published: Published, model, pks: Iterable[int]) -> list[int]:
+    """``pks`` in the model's public order: editor order (the working copy's
+    positions; a reorder is published at once) or, for articles, newest first."""
+    pks = list(pks)
+    if model is Article:
+        return sorted(
+            pks,
+            key=lambda pk: (
+                -published.any_version(model, pk).visible_from.timestamp(),
+                pk,
+            ),
+        )
+    if any(f.name == "position" for f in model._meta.fields):
+        positions = dict(model.objects.filter(pk__in=pks).values_list("pk", "position"))
+        return sorted(pks, key=lambda pk: (positions.get(pk, 0), pk))
+    return sorted(pks)
+
+
+def visible_in_order(published: Published, model, code: str) -> list[int]:
+    return in_order(published, model, published.visible(model, code))
+
+
+def method_ref_row(published: Published, pk: int, code: str, prefix: str) -> dict:
+    """The columns ``selectors.method_ref`` reads, from the method's version."""
+    row = published.row(Method, pk, code)
+    return {
+        prefix + column("slug", code): row[column("slug", code)],
+        prefix + column("name", code): row[column("name", code)],
+        prefix + "procedure_type": row["procedure_type"],
+        prefix + "id": pk,
+    }
+
+
+# Methods.
+
+
+def method_results(published: Published, pk: int, code: str) -> Results:
+    criteria = {c["id"]: c for c in parts(published, Method, pk, code, "criteria")}
+    facts = []
+    for fact in parts(published, Method, pk, code, "facts"):
+        row = part_row(MethodFact, fact, code)
+        if not row[column("text", code)]:
+            continue
+        criterion = part_row(Criterion, criteria[fact["criterion_id"]], code)
+        facts.append(
+            {
+                "criterion__key": criterion["key"],
+                "criterion__" + column("name", code): criterion[column("name", code)],
+                column("text", code): row[column("text", code)],
+            }
+        )
+    cause_types = [
+        {
+            "pk": other,
+            column("slug", code): row[column("slug", code)],
+            column("name", code): row[column("name", code)],
+        }
+        for other in visible_in_order(published, CauseType, code)
+        if pk in published.version(CauseType, other, code).data["object"]["methods"]
+        for row in [published.row(CauseType, other, code)]
+    ]
+    return {
+        "method": [published.row(Method, pk, code)],
+        "method.facts": facts,
+        "method.cause_types": cause_types,
+    }
+
+
+# Comparisons.
+
+
+def comparison_results(published: Published, pk: int, code: str) -> Results:
+    criteria = {
+        c["id"]: part_row(Criterion, c, code)
+        for c in parts(published, Comparison, pk, code, "criteria")
+    }
+    columns = [
+        {
+            "comparison_id": pk,
+            "method_id": col["method_id"],
+            **method_ref_row(published, col["method_id"], code, "method__"),
+        }
+        for col in parts(published, Comparison, pk, code, "columns")
+        if published.version(Method, col["method_id"], code)
+    ]
+    rows = [
+        {
+            "comparison_id": pk,
+            "criterion_id": r["criterion_id"],
+            "criterion__key": criteria[r["criterion_id"]]["key"],
+            "criterion__" + column("name", code): criteria[r["criterion_id"]][
+                column("name", code)
+            ],
+        }
+        for r in parts(published, Comparison, pk, code, "rows")
+    ]
+    cells = [
+        {
+            "method_id": cell["method_id"],
+            "criterion_id": cell["criterion_id"],
+            column("text", code): part_row(MethodFact, cell, code)[
+                column("text", code)
+            ],
+        }
+        for cell in parts(published, Comparison, pk, code, "cells")
+    ]
+    return {
+        "comparison": [published.row(Comparison, pk, code)],
+        "comparison.columns": columns,
+        "comparison.rows": rows,
+        "comparison.cells": cells,
+    }
+
+
+# Aftercare.
+
+
+def aftercare_results(published: Published, pk: int, code: str) -> Results:
+    stages = [
+        {"aftercare_id": pk, **part_row(AftercareStage, s, code)}
+        for s in parts(published, Aftercare, pk, code, "stages")
+    ]
+    tracks = []
+    for t in parts(published, Aftercare, pk, code, "tracks"):
+        row = {"aftercare_id": pk, **part_row(AftercareTrack, t, code)}
+        method = published.version(Method, t["method_id"], code)
+        row["method__" + published_field(code)] = method is not None
+        row["method__publish_at"] = method.visible_from if method else None
+        if method is not None:
+            row.update(method_ref_row(published, t["method_id"], code, "method__"))
+        tracks.append(row)
+    entries = [
+        part_row(AftercareEntry, e, code)
+        for e in parts(published, Aftercare, pk, code, "entries")
+    ]
+    return {
+        "aftercare": [published.row(Aftercare, pk, code)],
+        "aftercare.stages": stages,
+        "aftercare.tracks": tracks,
+        "aftercare.entries": entries,
+    }
+
+
+# Item lists.
+
+
+def item_list_results(published: Published, pk: int, code: str) -> Results:
+    return {
+        "itemlist": [published.row(ItemList, pk, code)],
+        "itemlist.items": [
+            part_row(ListItem, item, code)
+            for item in parts(published, ItemList, pk, code, "items")
+        ],
+    }
+
+
+# Cause types.
+
+
+def cause_type_results(published: Published, pk: int, code: str) -> Results:
+    data = published.version(CauseType, pk, code).data["object"]
+    methods = [
+        {"causetype_id": pk, **method_ref_row(published, m, code, "method__")}
+        for m in in_order(published, Method, data["methods"])
+        if published.version(Method, m, code)
+    ]
+    return {
+        "causetype": [published.row(CauseType, pk, code)],
+        "causetype.methods": methods,
+    }
+
+
+# Articles.
+
+
+@dataclass(frozen=True)
+class PublishedBlockResolver:
+    """A block kind whose content lives in another app (the FAQ registers "faq"):
+    ``results(published, code, article_pk)`` gives the rows its
+    ``selectors.BlockResolver.build`` reads."""
+
+    results: Callable[[Published, str, int], Results]
+
+
+BLOCK_RESOLVERS: dict[str, PublishedBlockResolver] = {}
+
+
+def register_block_resolver(kind: str, resolver: PublishedBlockResolver) -> None:
+    BLOCK_RESOLVERS[kind] = resolver
+
+
+EMBEDDED = (
+    ("item_list_id", ItemList, item_list_results),
+    ("comparison_id", Comparison, comparison_results),
+    ("aftercare_id", Aftercare, aftercare_results),
+)
+
+
+def article_results(published: Published, pk: int, code: str) -> Results:
+    blocks = [
+        part_row(ArticleBlock, b, code)
+        for b in parts(published, Article, pk, code, "blocks")
+    ]
+    results = {"article": [published.row(Article, pk, code)], "article.blocks": blocks}
+    embedded = []
+    for key, model, build in EMBEDDED:
+        ids = dict.fromkeys(b[key] for b in blocks if b[key] is not None)
+        embedded += [
+            build(published, other, code)
+            for other in ids
+            if published.version(model, other, code)
+        ]
+    empty = {
+        name: []
+        for name in (
+            "itemlist",
+            "itemlist.items",
+            "comparison",
+            "comparison.columns",
+            "comparison.rows",
+            "comparison.cells",
+            "aftercare",
+            "aftercare.stages",
+            "aftercare.tracks",
+            "aftercare.entries",
+            "causetype",
+            "causetype.methods",
+        )
+    }
+    if any(b["kind"] == ArticleBlock.Kind.CAUSE_TYPES for b in blocks):
+        embedded += [
+            cause_type_results(published, other, code)
+            for other in visible_in_order(published, CauseType, code)
+        ]
+    kinds = {b["kind"] for b in blocks}
+    for kind, resolver in BLOCK_RESOLVERS.items():
+        embedded.append(
+            resolver.results(published, code, pk if kind in kinds else None)
+        )
+    return merged(empty, results, *embedded)
+
+
+def article_detail(published: Published, pk: int, code: str) -> dict | None:
+    return selectors.article_detail(article_results(published, pk, code), code)
+
+
+# The clinic.
+
+
+def clinic_results(published: Published, code: str) -> Results:
+    pks = sorted(published.visible(ClinicProfile, code))
+    if not pks:
+        return {
+            "clinic": [],
+            "clinic.channels": [],
+            "itemlist": [],
+            "itemlist.items": [],
+        }
+    pk = pks[0]
+    row = published.row(ClinicProfile, pk, code)
+    channels = [
+        part_row(ClinicChannel, ch, code)
+        for ch in parts(published, ClinicProfile, pk, code, "channels")
+    ]
+    lists = [
+        item_list_results(published, other, code)
+        for other in dict.fromkeys((row["trust_points_id"], row["care_system_id"]))
+        if other is not None and published.version(ItemList, other, code)
+    ]
+    return merged(
+        {
+            "clinic": [row],
+            "clinic.channels": channels,
+            "itemlist": [],
+            "itemlist.items": [],
+        },
+        *lists,
+    )
+
+
+# Every type's detail and list, for the equality tests and the delivery store.
+
+DETAILS = {
+    Method: (method_results, selectors.method_detail),
+    Comparison: (
+        comparison_results,
+        lambda results, code: next(
+            iter(selectors.comparison_details(results, code).values()), None
+        ),
+    ),
+    Aftercare: (
+        aftercare_results,
+        lambda results, code: selectors.aftercare_for_method(
+            next(iter(selectors.aftercare_details(results, code).values())), None
+        ),
+    ),
+    ItemList: (
+        item_list_results,
+        lambda results, code: next(
+            iter(selectors.item_list_details(results, code).values()), None
+        ),
+    ),
+    CauseType: (
+        cause_type_results,
+        lambda results, code: next(
+            iter(selectors.cause_type_details(results, code).values()), None
+        ),
+    ),
+    Article: (article_results, selectors.article_detail),
+}
+
+SUMMARIES = {
+    Method: selectors.method_summary,
+    Comparison: selectors.comparison_summary,
+    Aftercare: selectors.aftercare_summary,
+    ItemList: selectors.item_list_summary,
+    CauseType: selectors.cause_type_summary,
+    Article: selectors.article_summary,
+}
+
+
+def detail(published: Published, model, pk: int, code: str) -> dict | None:
+    results, build = DETAILS[model]
+    return build(results(published, pk, code), code)
+
+
+def summaries(published: Published, model, code: str) -> list[dict]:
+    build = SUMMARIES[model]
+    return [
+        build(published.row(model, pk, code), code)
+        for pk in visible_in_order(published, model, code)
+    ]
+
+
+def clinic_profile(published: Published, code: str) -> dict | None:
+    return selectors.clinic_profile_detail(clinic_results(published, code), code)
