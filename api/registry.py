@@ -53,6 +53,10 @@ class PublicType:
     counts: Callable[[object], dict[str, int]] | None = None
     # The sitemap's rows in one language; by default ``published_rows``.
     rows: Callable[[str, object], tuple[QuerySet, dict, object]] | None = None
+    # From published versions (publication.published.Published): the rows of the
+    # objects visible in a locale (identity columns: pk, updated_at, each locale's
+    # slug and flag), in pk order; by default each object's version.
+    version_rows: Callable[[object, str], list[dict]] | None = None
 
     @property
     def endpoint_key(self) -> str:
@@ -65,6 +69,15 @@ class PublicType:
 
     def visible_counts(self, now) -> dict[str, int]:
         return self.counts(now) if self.counts else visible_counts(self.model, now)
+
+    def published_rows(self, published, code: str) -> list[dict]:
+        """The identity rows of the objects visible in ``code``, from versions."""
+        if self.version_rows:
+            return self.version_rows(published, code)
+        return [
+            published.row(self.model, pk, code)
+            for pk in sorted(published.visible(self.model, code))
+        ]
 
     def sitemap_rows(self, code: str, now) -> tuple[QuerySet, dict, object]:
         if self.rows:

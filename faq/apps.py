@@ -32,6 +32,7 @@ class FaqConfig(AppConfig):
 def register_public_types(models) -> None:
     """The API's public types of this app (api/registry.py)."""
     from api.registry import PublicType, register
+    from faq.published import category_rows
     from faq.selectors import category_counts, category_sitemap_rows
 
     register(
@@ -49,5 +50,6 @@ def register_public_types(models) -> None:
             "faqcategory-detail",
             counts=category_counts,
             rows=category_sitemap_rows,
+            version_rows=category_rows,
         )
     )

@@ -8,7 +8,8 @@ from api.cache import shown
 from content.models import Article, CauseType, Method
 from faq import selectors
 from faq.models import FAQCategory, FAQItem
-from publication.languages import column
+from publication.languages import LANGUAGE_CODES, column
+from publication.models import published_field
 from publication.published import Published, values_row
 
 
@@ -99,3 +100,55 @@ def article_faq_results(published: Published, code: str, article: int | None) ->
             in published.version(FAQItem, pk, code).data["object"]["articles"]
         ]
     }
+
+
+# Categories: a label, shown in a locale where one of its items is visible, under
+# the name and slug its items were published with there.
+
+
+def category_rows(published: Published, code: str) -> list[dict]:
+    """The rows of ``selectors.category_rows`` (pk order), from the items'
+    versions: per category, the locales it has visible items in, its slug there,
+    its name, how many items and their last change."""
+    by_category: dict[int, dict[str, list]] = {}
+    for by_locale in published.versions(FAQItem).values():
+        for locale, version in by_locale.items():
+            for category in version.data["parts"]["category"]:
+                by_category.setdefault(category["id"], {}).setdefault(
+                    locale, []
+                ).append(version)
+    rows = []
+    for pk in sorted(by_category):
+        locales = by_category[pk]
+        if code not in locales:
+            continue
+        items = locales[code]
+        latest = max(items, key=lambda v: (v.published_at, v.object_id))
+        values = values_row(FAQCategory, latest.data["parts"]["category"][0], code)
+        row = {
+            "pk": pk,
+            "updated_at": max(v.updated_at for v in items),
+            "item_count": len(items),
+            column("name", code): values[column("name", code)],
+        }
+        for other in LANGUAGE_CODES:
+            there = locales.get(other)
+            row[published_field(other)] = there is not None
+            slug = ""
+            if there:
+                newest = max(there, key=lambda v: (v.published_at, v.object_id))
+                slug = newest.data["parts"]["category"][0]["slug"] or ""
+            row[column("slug", other)] = slug
+        rows.append(row)
+    return rows
+
+
+def category_summaries(published: Published, code: str) -> list[dict]:
+    rows = category_rows(published, code)
+    positions = dict(
+        FAQCategory.objects.filter(pk__in=[r["pk"] for r in rows]).values_list(
+            "pk", "position"
+        )
+    )
+    rows.sort(key=lambda row: (positions.get(row["pk"], 0), row["pk"]))
+    return [selectors.category_summary(row, code) for row in rows]
