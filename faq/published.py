@@ -4,10 +4,13 @@ instead of the working copy, so both sources give the same JSON."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from api.cache import shown
 from content.models import Article, CauseType, Method
 from faq import selectors
 from faq.models import FAQCategory, FAQItem
+from faq.search import search_words
 from publication.languages import LANGUAGE_CODES, column
 from publication.models import published_field
 from publication.published import Published, values_row
@@ -34,11 +37,47 @@ def item_row(published: Published, pk: int, code: str) -> dict:
     return row
 
 
-def item_summaries(published: Published, code: str) -> list[dict]:
-    return [
-        selectors.item_summary(item_row(published, pk, code), code)
-        for pk in item_order(published, code)
-    ]
+def item_summaries(published: Published, code: str, pks=None) -> list[dict]:
+    """Summaries of the items ``pks`` (all visible ones: the list's order)."""
+    pks = item_order(published, code) if pks is None else list(pks)
+    published.prefetch(FAQItem, pks)
+    return [selectors.item_summary(item_row(published, pk, code), code) for pk in pks]
+
+
+def filtered_items(
+    published: Published,
+    code: str,
+    *,
+    category: str | None = None,
+    cause_type: str | None = None,
+    method: str | None = None,
+    article: str | None = None,
+    search: str | None = None,
+) -> QuerySet:
+    """The public list's filters over published versions: the pks of the items
+    visible in ``code`` that match, in list order, as a queryset to count and page.
+    A filter names an object by its published slug in ``code``; one not visible
+    there matches nothing, so a draft's slug reveals nothing."""
+    versions = published.queryset(FAQItem).filter(locale=code)
+    if category:
+        versions = versions.filter(data__parts__category__0__slug=category)
+    for value, model in ((cause_type, CauseType), (method, Method), (article, Article)):
+        if value:
+            pk = published.by_slug(model, code, value)
+            if pk is None:
+                return FAQItem.objects.none().values("pk")
+            versions = versions.filter(
+                refs__contains=f" {model._meta.model_name}-{pk} "
+            )
+    if search:
+        # Every word must occur, in this locale's published question or answer.
+        for word in search_words(search):
+            versions = versions.filter(search_text__contains=word)
+    return (
+        FAQItem.objects.filter(pk__in=versions.values("object_id"))
+        .order_by("position", "pk")
+        .values("pk")
+    )
 
 
 def _refs(published: Published, model, ids: list[int], code: str) -> list[dict]:

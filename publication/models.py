@@ -693,17 +693,20 @@ class Publishable(Part):
 
     def store_version(self, code: str, *, user=None) -> PublishedVersion:
         """Make the working copy in ``code`` the published version there."""
+        data = self.snapshot(code)
         version, _created = PublishedVersion.objects.update_or_create(
             content_type=ContentType.objects.get_for_model(self),
             object_id=self.pk,
             locale=code,
             defaults={
                 "slug": (value_in(self, "slug", code) or "") if self.has_slug else "",
-                "data": self.snapshot(code),
+                "data": data,
                 "visible_from": self.publish_at,
                 "published_at": timezone.now(),
                 "updated_at": self.updated_at,
                 "published_by": user,
+                "refs": snapshots.refs(data["object"], type(self)),
+                "search_text": snapshots.search_text(self, code),
             },
         )
         return version
@@ -876,6 +879,11 @@ class PublishedVersion(models.Model):
     # The API's updated_at in this locale: the last change of what the object's
     # documents show (its version, or a version of something they show).
     updated_at = models.DateTimeField(default=timezone.now)
+    # What the public filters read, so that they select published versions in SQL:
+    # the objects it names (" method-3 faqcategory-2 ", publication.snapshots.refs)
+    # and, for a searchable type, its text in the locale (the FAQ's search text).
+    refs = models.TextField(blank=True, default="")
+    search_text = models.TextField(blank=True, default="")
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

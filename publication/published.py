@@ -22,53 +22,102 @@ from publication.snapshots import translated_names
 
 
 class Published:
-    """The published versions visible at ``at`` (now), loaded once per type."""
+    """The published versions visible at ``at`` (now). Versions are read in bulk:
+    every version of a type at once (``versions``) for documents that show the
+    whole type, or those of chosen objects (``prefetch``, and one object's on
+    first use) for a page or a detail."""
 
     def __init__(self, at=None):
         self.at = at or timezone.now()
+        # model → {pk: {locale: version}}, and the models loaded whole.
         self._versions: dict[type, dict[int, dict[str, PublishedVersion]]] = {}
+        self._whole: set[type] = set()
+
+    def queryset(self, model: type[models.Model]):
+        """The visible versions of ``model``, as a queryset to filter further."""
+        return PublishedVersion.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            visible_from__lte=self.at,
+        )
+
+    def _keep(self, model, rows) -> None:
+        found = self._versions.setdefault(model, {})
+        for version in rows:
+            found.setdefault(version.object_id, {})[version.locale] = version
 
     def versions(self, model: type[models.Model]) -> dict[int, dict[str, Any]]:
         """``{pk: {locale: version}}`` of every visible version of ``model``."""
-        if model not in self._versions:
-            found: dict[int, dict[str, PublishedVersion]] = {}
-            rows = PublishedVersion.objects.filter(
-                content_type=ContentType.objects.get_for_model(model),
-                visible_from__lte=self.at,
-            )
-            for version in rows:
-                found.setdefault(version.object_id, {})[version.locale] = version
-            self._versions[model] = found
+        if model not in self._whole:
+            self._versions[model] = {}
+            self._keep(model, self.queryset(model))
+            self._whole.add(model)
         return self._versions[model]
+
+    def prefetch(self, model, pks) -> None:
+        """Read the versions (every locale) of the objects ``pks`` in one query."""
+        if model in self._whole:
+            return
+        loaded = self._versions.setdefault(model, {})
+        wanted = {pk for pk in pks if pk is not None and pk not in loaded}
+        if wanted:
+            for pk in wanted:
+                loaded[pk] = {}
+            self._keep(model, self.queryset(model).filter(object_id__in=wanted))
 
     def version(self, model, pk: int | None, code: str) -> PublishedVersion | None:
         if pk is None:
             return None
-        return self.versions(model).get(pk, {}).get(code)
+        self.prefetch(model, [pk])
+        return self._versions[model].get(pk, {}).get(code)
 
     def any_version(self, model, pk: int) -> PublishedVersion | None:
         """A visible version of ``pk`` in some locale (for what all locales share,
         such as the publish time)."""
-        by_locale = self.versions(model).get(pk, {})
-        return next(iter(by_locale.values()), None)
+        self.prefetch(model, [pk])
+        return next(iter(self._versions[model].get(pk, {}).values()), None)
 
     def visible(self, model, code: str) -> list[int]:
         """The pks of ``model``'s objects visible in ``code``."""
-        return [pk for pk, by in self.versions(model).items() if code in by]
+        if model in self._whole:
+            return [pk for pk, by in self._versions[model].items() if code in by]
+        return list(
+            self.queryset(model).filter(locale=code).values_list("object_id", flat=True)
+        )
 
-    def row(self, model, pk: int, code: str, *, prefix: str = "") -> dict[str, Any]:
+    def by_slug(self, model, code: str, slug: str) -> int | None:
+        """The object visible in ``code`` at ``slug`` there."""
+        return (
+            self.queryset(model)
+            .filter(locale=code, slug=slug)
+            .values_list("object_id", flat=True)
+            .first()
+        )
+
+    def slug_elsewhere(self, model, code: str, slug: str) -> str | None:
+        """The slug in ``code`` of the object visible in ``code`` whose slug is
+        ``slug`` in another locale it is visible in (the 404 that names the right
+        address)."""
+        others = (
+            self.queryset(model)
+            .filter(slug=slug)
+            .exclude(locale=code)
+            .values("object_id")
+        )
+        return (
+            self.queryset(model)
+            .filter(locale=code, object_id__in=others)
+            .order_by("object_id")
+            .values_list("slug", flat=True)
+            .first()
+        )
+
+    def row(self, model, pk: int, code: str) -> dict[str, Any]:
         """The row the representations read, from the version of ``pk`` in
-        ``code``: its values under the locale's column names (``prefix`` as a
-        ``values()`` join would name them), typed as the model's fields type them,
-        and its identity columns."""
+        ``code``: its values under the locale's column names, typed as the model's
+        fields type them, and its identity columns."""
         version = self.version(model, pk, code)
-        row = {
-            f"{prefix}{name}": value
-            for name, value in values_row(model, version.data["object"], code).items()
-        }
-        if prefix:
-            return row
-        by_locale = self.versions(model)[pk]
+        row = values_row(model, version.data["object"], code)
+        by_locale = self._versions[model][pk]
         row["pk"] = pk
         row["updated_at"] = version.updated_at
         row["publish_at"] = version.visible_from

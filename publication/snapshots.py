@@ -98,6 +98,29 @@ def snapshot(obj, code: str) -> dict[str, Any]:
     }
 
 
+def refs(data: dict[str, Any], model: type[models.Model]) -> str:
+    """The objects a snapshot's own values name (foreign keys and many-to-many
+    links), as `` kind-pk `` words the public filters match with a plain
+    substring test (``LIKE``) on every database."""
+    words = []
+    for field in model._meta.concrete_fields:
+        if field.is_relation and data.get(field.attname) is not None:
+            words.append(
+                f"{field.related_model._meta.model_name}-{data[field.attname]}"
+            )
+    for field in model._meta.many_to_many:
+        kind = field.related_model._meta.model_name
+        words += [f"{kind}-{pk}" for pk in data.get(field.name, ())]
+    return f" {' '.join(words)} " if words else ""
+
+
+def search_text(obj: models.Model, code: str) -> str:
+    """A searchable type's text in ``code`` (its derived ``search_text`` column)."""
+    if "search_text" not in translated_names(type(obj)):
+        return ""
+    return getattr(obj, column("search_text", code)) or ""
+
+
 @dataclass(frozen=True)
 class Change:
     """One difference between two snapshots: where (``Block 2 “Why”: body``) and

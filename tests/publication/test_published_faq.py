@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from content.models import Article, CauseType, Method
 from faq import published as faq_published
 from faq.models import FAQItem
 from publication.languages import LANGUAGE_CODES
@@ -50,3 +51,40 @@ def test_an_unpublished_edit_shows_in_the_api_but_not_in_the_versions(demo, clie
     assert "Edited, not published?" not in json.dumps(summaries)
     served = api(client, "/api/v1/faq-items/", "en", page_size=100)["results"]
     assert "Edited, not published?" in json.dumps(served)
+
+
+def filters_of_the_demo(published: Published, code: str) -> list[dict]:
+    """Every filter value the demo offers in ``code``, and a few searches."""
+    found = [{}]
+    for item in faq_published.item_summaries(published, code):
+        found.append({"category": item["category"]["slug"]})
+        found.append({"search": item["question"].split()[0]})
+        found.append({"search": " ".join(item["question"].split()[:2])})
+    for name, model in (
+        ("cause_type", CauseType),
+        ("method", Method),
+        ("article", Article),
+    ):
+        for pk in published.visible(model, code):
+            found.append({name: published.version(model, pk, code).slug})
+    found += [
+        {"category": "no-such-slug"},
+        {"method": "no-such-slug"},
+        {"search": "zzzz"},
+    ]
+    return found
+
+
+@pytest.mark.parametrize("code", LANGUAGE_CODES)
+def test_every_filter_and_search_from_versions_is_the_api_list(demo, client, code):
+    published = Published()
+    filters = filters_of_the_demo(published, code)
+    assert len(filters) > 10
+    matched = 0
+    for params in filters:
+        served = api(client, "/api/v1/faq-items/", code, page_size=100, **params)
+        pks = faq_published.filtered_items(published, code, **params)
+        mine = faq_published.item_summaries(published, code, [row["pk"] for row in pks])
+        assert mine == served["results"], params
+        matched += bool(mine)
+    assert matched > len(filters) // 2
