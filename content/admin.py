@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from content import models
 from publication.admin import (
-    PUBLICATION_FIELDSET,
     PlainTabularInline,
     PublishableAdmin,
     SortableAdminMixin,
@@ -188,7 +187,6 @@ class MethodAdmin(SortableAdminMixin, PublishableAdmin):
 
     fieldsets = [
         (None, {"fields": ("name", "slug", "summary", "procedure_type")}),
-        PUBLICATION_FIELDSET,
     ]
 
 
@@ -214,11 +212,10 @@ class ComparisonAdmin(GridAdminMixin, PublishableAdmin):
     list_display = ("title", "grid_link")
     search_fields = translated_search_fields("title", "intro", "conclusion")
     inlines = [ComparisonColumnInline, ComparisonRowInline]
-    readonly_fields = ("publication_status", "grid_link")
+    readonly_fields = ("grid_link",)
 
     fieldsets = [
         (None, {"fields": ("title", "slug", "intro", "conclusion", "grid_link")}),
-        PUBLICATION_FIELDSET,
     ]
 
     def grid_parts(self, obj):
@@ -267,11 +264,10 @@ class AftercareAdmin(GridAdminMixin, PublishableAdmin):
     list_display = ("title", "grid_link")
     search_fields = translated_search_fields("title", "intro")
     inlines = [AftercareStageInline, AftercareTrackInline]
-    readonly_fields = ("publication_status", "grid_link")
+    readonly_fields = ("grid_link",)
 
     fieldsets = [
         (None, {"fields": ("title", "slug", "intro", "grid_link")}),
-        PUBLICATION_FIELDSET,
     ]
 
     def grid_parts(self, obj):
@@ -315,7 +311,6 @@ class ItemListAdmin(PublishableAdmin):
 
     fieldsets = [
         (None, {"fields": ("title", "slug", "kind", "intro")}),
-        PUBLICATION_FIELDSET,
     ]
 
 
@@ -342,7 +337,6 @@ class CauseTypeAdmin(SortableAdminMixin, PublishableAdmin):
                 )
             },
         ),
-        PUBLICATION_FIELDSET,
     ]
 
 
@@ -385,7 +379,6 @@ class ArticleAdmin(PublishableAdmin):
             },
         ),
         (_("Medical review"), {"fields": ("topic", "reviewed_by", "last_reviewed")}),
-        PUBLICATION_FIELDSET,
     ]
 
 
@@ -409,7 +402,6 @@ class ClinicProfileAdmin(PublishableAdmin):
             {"fields": ("years_of_practice", "review_count", "rating")},
         ),
         (_("Lists"), {"fields": ("trust_points", "care_system")}),
-        PUBLICATION_FIELDSET,
     ]
 
     def has_add_permission(self, request):

@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from faq import models
 from publication.admin import (
-    PUBLICATION_FIELDSET,
     PublishableAdmin,
     SortableAdminMixin,
     TranslatedAdmin,
@@ -27,5 +26,4 @@ class FAQItemAdmin(SortableAdminMixin, PublishableAdmin):
     fieldsets = [
         (None, {"fields": ("question", "slug", "answer", "category")}),
         (None, {"fields": ("cause_types", "methods", "articles")}),
-        PUBLICATION_FIELDSET,
     ]

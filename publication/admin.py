@@ -7,11 +7,16 @@ the admin base classes, which add history and protected deletion
 from __future__ import annotations
 
 from adminsortable2.admin import SortableAdminBase
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +27,7 @@ from modeltranslation.admin import (
 )
 
 from publication import content_version
+from publication.conflicts import ConflictAdminMixin
 from publication.content_version import content_changed
 from publication.history import HistoryAdminMixin, ProtectedDeletionMixin
 from publication.languages import LANGUAGE_CODES, LANGUAGE_NAMES, column, language_name
@@ -147,21 +153,58 @@ PUBLICATION_ACTIONS = [
 ]
 
 
-PUBLICATION_FIELDSET = (
-    _("Publication"),
-    {
-        "fields": (
-            "publication_status",
-            "publish_at",
-            *[published_field(code) for code in LANGUAGE_CODES],
-        ),
-        "description": _(
-            "An object is shown in a language only when it is published there and "
-            "complete: every text filled in the default language is also filled in "
-            "that language."
-        ),
-    },
+# What the change form never writes: publication is done from the change page's
+# publication panel (``PublicationAdminMixin.publication_view``), so a stale copy
+# of the form cannot publish or unpublish anything.
+PUBLICATION_COLUMNS = (
+    "publish_at",
+    *[published_field(code) for code in LANGUAGE_CODES],
 )
+
+
+class PublicationForm(forms.Form):
+    """What the publication panel posts: ``publish`` or ``unpublish`` with one
+    language (its buttons), or several ``languages`` with an optional time."""
+
+    publish = forms.ChoiceField(required=False, choices=[])
+    unpublish = forms.ChoiceField(required=False, choices=[])
+    languages = forms.MultipleChoiceField(required=False, choices=[])
+    publish_at = forms.DateTimeField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(code, language_name(code)) for code in LANGUAGE_CODES]
+        for name in ("publish", "unpublish", "languages"):
+            self.fields[name].choices = (
+                choices if name == "languages" else [("", ""), *choices]
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        publish, unpublish = cleaned.get("publish"), cleaned.get("unpublish")
+        languages = cleaned.get("languages") or []
+        if self.errors:
+            return cleaned
+        if sum(bool(x) for x in (publish, unpublish, languages)) != 1:
+            raise ValidationError(
+                gettext(
+                    "Choose one language to publish or unpublish, or check the "
+                    "languages to publish in."
+                )
+            )
+        if unpublish and cleaned.get("publish_at"):
+            raise ValidationError(gettext("A publish time goes with a publish only."))
+        return cleaned
+
+    @property
+    def codes(self) -> list[str]:
+        data = self.cleaned_data
+        chosen = data.get("languages") or [data.get("publish") or data["unpublish"]]
+        return [code for code in LANGUAGE_CODES if code in chosen]
+
+    @property
+    def publishing(self) -> bool:
+        return not self.cleaned_data.get("unpublish")
 
 
 class NoRequiredLanguageMixin:
@@ -213,60 +256,161 @@ class RefusalAdminMixin:
 
 
 class PublicationAdminMixin(RefusalAdminMixin):
-    """For publishable models: publication fieldset, status columns, filters and
-    actions, and a save order that applies the rules to the whole submission.
-
-    Languages being unpublished are applied first, the parts (inlines) are saved next,
-    languages being published are applied last, so a language published together
-    with its translations is checked once every part is in.
-    """
+    """For publishable models: status columns, filters and actions, and on the
+    change page a publication panel whose buttons post to an admin URL of their
+    own (``<pk>/publication/``). The change form carries no publication state
+    (``PUBLICATION_COLUMNS``): what a stale form could write back is text, never a
+    language's publication."""
 
     list_filter = (MissingInLanguageFilter, PublishedInLanguageFilter)
     actions = PUBLICATION_ACTIONS
-    readonly_fields = ("publication_status",)
+    exclude = PUBLICATION_COLUMNS
+    publication_panel_template = "admin/editing/publication_panel.html"
 
     def get_list_display(self, request):
         return (*super().get_list_display(request), *LANGUAGE_STATUS_COLUMNS)
 
-    @admin.display(description=_("Languages"))
-    def publication_status(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/publication/",
+                self.admin_site.admin_view(self.publication_view),
+                name=f"{opts.app_label}_{opts.model_name}_publication",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _admin_url(self, name: str, obj) -> str:
+        opts = self.model._meta
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}",
+            args=[quote(obj.pk)],
+        )
+
+    def publication_panel(self, request, obj) -> dict:
+        """Per language: its state, what is missing there, and what can be done."""
         problems = obj.completeness_problems()
+        now = timezone.now()
         rows = []
         for code in LANGUAGE_CODES:
             published = getattr(obj, published_field(code))
-            missing = problems[code]
-            state = gettext("published") if published else gettext("not published")
-            detail = (
-                gettext("missing: %(list)s") % {"list": "; ".join(missing)}
-                if missing
-                else gettext("complete")
+            if published and obj.publish_at > now:
+                state, css = (
+                    gettext("scheduled for %(time)s")
+                    % {"time": localize(timezone.localtime(obj.publish_at))},
+                    "scheduled",
+                )
+            elif published:
+                state, css = gettext("published"), "published"
+            else:
+                state, css = gettext("not published"), "not-published"
+            rows.append(
+                {
+                    "code": code,
+                    "name": language_name(code),
+                    "published": published,
+                    "state": state,
+                    "css": css,
+                    "missing": problems[code],
+                }
             )
-            rows.append((language_name(code), state, detail))
-        return format_html(
-            '<table class="publication-status">{}</table>',
-            format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows),
-        )
+        return {
+            "url": self._admin_url("publication", obj),
+            "rows": rows,
+            "can_change": self.has_change_permission(request, obj),
+            "publish_at": timezone.localtime(obj.publish_at),
+        }
 
-    def save_model(self, request, obj, form, change):
-        before = set(getattr(obj, "_published_in_db", ())) if change else set()
-        obj._publish_after_parts = [
-            code for code in obj.published_languages if code not in before
-        ]
-        for code in obj._publish_after_parts:
-            setattr(obj, published_field(code), False)
-        super().save_model(request, obj, form, change)
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        if change and obj is not None and obj.pk is not None:
+            # What is stored: a form shown again after a refusal holds what was
+            # typed, the panel what is saved.
+            stored = (
+                obj
+                if request.method in ("GET", "HEAD")
+                else self.model._default_manager.filter(pk=obj.pk).first()
+            )
+            if stored is not None:
+                context["publication_panel"] = self.publication_panel(request, stored)
+                context["publication_panel_template"] = self.publication_panel_template
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def publication_view(self, request, object_id):
+        """Publish or unpublish the object in one or several languages (the change
+        page's panel), in one transaction that saves a version naming them; back
+        to the change page with what was done or why nothing was."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("No such object."))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        back = HttpResponseRedirect(self._admin_url("change", obj))
+        form = PublicationForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    self.message_user(request, error, messages.ERROR)
+            return back
+        codes, at = form.codes, form.cleaned_data.get("publish_at")
+        names = ", ".join(language_name(code) for code in codes)
+        if not form.publishing:
+            message = gettext("Unpublished in %(languages)s.") % {"languages": names}
+        elif at is not None:
+            message = gettext("Published in %(languages)s from %(time)s.") % {
+                "languages": names,
+                "time": localize(timezone.localtime(at)),
+            }
+        else:
+            message = gettext("Published in %(languages)s.") % {"languages": names}
+        refusals = []
+        with transaction.atomic():
+            with deferred_completeness():
+                for code in codes:
+                    # Each language on the object as stored (locked): a refused
+                    # one leaves nothing behind in memory for the next.
+                    obj = (
+                        self.model._default_manager.select_for_update()
+                        .filter(pk=obj.pk)
+                        .get()
+                    )
+                    if at is not None:
+                        obj.publish_at = at
+                    try:
+                        with transaction.atomic():
+                            if form.publishing:
+                                obj.publish(code)
+                            else:
+                                obj.unpublish(code)
+                    except ValidationError as error:
+                        refusals.extend(error.messages)
+            if refusals:
+                # All or nothing: the languages that went through are undone.
+                transaction.set_rollback(True)
+            elif isinstance(self, HistoryAdminMixin):
+                self.record_history(request, obj, message)
+        if refusals:
+            nothing = (
+                gettext("Nothing was published.")
+                if form.publishing
+                else gettext("Nothing was unpublished.")
+            )
+            self.message_user(request, nothing, messages.ERROR)
+            for refusal in dict.fromkeys(refusals):
+                self.message_user(request, refusal, messages.ERROR)
+        else:
+            self.message_user(request, message, messages.SUCCESS)
+        return back
 
     def save_related(self, request, form, formsets, change):
+        # The stored completeness of the object is refreshed once, after every
+        # part is saved, not once per part.
         with deferred_completeness():
             super().save_related(request, form, formsets, change)
-        obj = form.instance
-        later = getattr(obj, "_publish_after_parts", [])
-        if later:
-            for code in later:
-                setattr(obj, published_field(code), True)
-            obj.save()
 
 
 class SortableAdminMixin(adapters.SortableAdminMixin):
@@ -294,6 +438,7 @@ class TranslatedAdmin(
     NoRequiredLanguageMixin,
     HistoryAdminMixin,
     ProtectedDeletionMixin,
+    ConflictAdminMixin,
     RefusalAdminMixin,
     SortableAdminBase,
     TabbedTranslationAdmin,
@@ -310,6 +455,7 @@ class PublishableAdmin(
     NoRequiredLanguageMixin,
     HistoryAdminMixin,
     ProtectedDeletionMixin,
+    ConflictAdminMixin,
     PublicationAdminMixin,
     SortableAdminBase,
     TabbedTranslationAdmin,

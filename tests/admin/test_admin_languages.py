@@ -38,12 +38,18 @@ def test_a_korea_only_faq_item_is_added_in_the_admin_and_shown_in_korean_only(
     data["category"] = [str(category.pk)]
     data["question_ko"] = ["주말에도 상담이 가능한가요?"]
     data["answer_ko"] = ["<p>토요일 오전에 상담합니다.</p>"]
-    data["published_ko"] = ["on"]
 
     response = admin_client.post(url, data, **headers)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     item = FAQItem.objects.get()
+    published = admin_client.post(
+        reverse("admin:faq_faqitem_publication", args=[item.pk]),
+        {"publish": "ko"},
+        **headers,
+    )
+    assert published.status_code == 302
+    item.refresh_from_db()
     assert item.published_languages == ["ko"]
     assert item.question_en in ("", None)
     korean = admin_client.get("/api/v1/faq-items/", {"locale": "ko"}).json()
@@ -81,14 +87,20 @@ def test_a_korea_only_faq_item_cannot_be_published_in_english(
     data["category"] = [str(category.pk)]
     data["question_ko"] = ["주말에도 상담이 가능한가요?"]
     data["answer_ko"] = ["<p>토요일 오전에 상담합니다.</p>"]
-    data["published_en"] = ["on"]
+    assert admin_client.post(url, data, follow=True).redirect_chain
+    item = FAQItem.objects.get()
 
-    response = admin_client.post(url, data)
+    response = admin_client.post(
+        reverse("admin:faq_faqitem_publication", args=[item.pk]),
+        {"publish": "en"},
+        follow=True,
+    )
 
-    assert response.status_code == 200
-    [error] = response.context["adminform"].form.non_field_errors()
-    assert error.startswith("Cannot publish in English: it is not complete.")
-    assert not FAQItem.objects.exists()
+    nothing, refusal = [m.message for m in response.context["messages"]]
+    assert nothing == "Nothing was published."
+    assert refusal.startswith("Cannot publish in English: it is not complete.")
+    item.refresh_from_db()
+    assert item.published_languages == []
 
 
 def test_a_duplicate_slug_is_an_error_on_the_slug_field_in_korean(

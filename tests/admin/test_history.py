@@ -91,6 +91,19 @@ def save_in_admin(client, form_reader, obj, **edits: str):
     return response
 
 
+def publish_in_admin(client, obj, *codes: str):
+    """Publish ``obj`` in ``codes`` from its change page's publication panel."""
+    response = client.post(
+        url(obj, "publication", obj.pk), {"languages": list(codes)}, follow=True
+    )
+    # The save before it left its message too.
+    levels = {m.level for m in response.context["messages"]}
+    assert levels == {constants.SUCCESS}, [
+        m.message for m in response.context["messages"]
+    ]
+    return response
+
+
 def block_row(data, block) -> int:
     for index in range(int(data["blocks-TOTAL_FORMS"][0])):
         if data.get(f"blocks-{index}-id") == [str(block.pk)]:
@@ -194,12 +207,28 @@ def test_a_refused_save_leaves_no_version(demo, admin_client, form_reader):
         published_en=True,
     )
     data = form_reader(admin_client.get(change_url(item)), form_id(item))
-    data["published_ja"] = ["on"]
+    data["question_en"] = [""]
 
     response = admin_client.post(change_url(item), data)
 
     assert response.status_code == 200
-    assert "Cannot publish in Japanese" in response.content.decode()
+    assert "is published in English, so this change must keep it complete" in (
+        response.content.decode()
+    )
+    assert versions_of(item) == []
+
+
+def test_a_refused_publish_from_the_panel_leaves_no_version(demo, admin_client):
+    item = FAQItem.objects.create(
+        category=FAQCategory.objects.first(),
+        question_en="How long does the swelling last?",
+        answer_en="<p>About a week.</p>",
+        published_en=True,
+    )
+
+    response = admin_client.post(url(item, "publication", item.pk), {"publish": "ja"})
+
+    assert response.status_code == 302
     assert versions_of(item) == []
 
 
@@ -385,8 +414,8 @@ def test_reverting_a_published_language_to_an_empty_text_is_refused(
         item,
         question_ja="腫れはどのくらい続きますか？",
         answer_ja="<p>約一週間です。</p>",
-        published_ja="on",
     )
+    publish_in_admin(admin_client, item, "ja")
     item = fresh(item)
     assert item.published_languages == ["en", "ko", "ja"]
 
@@ -401,7 +430,7 @@ def test_reverting_a_published_language_to_an_empty_text_is_refused(
         "so this change must keep it complete in Japanese."
     )
     assert fresh(item).question_ja == "腫れはどのくらい続きますか？"
-    assert len(versions_of(item)) == 2
+    assert len(versions_of(item)) == 3
 
 
 def test_reverting_one_language_of_a_grid_save_restores_the_cells(
@@ -477,7 +506,7 @@ def test_reverting_a_whole_version_that_breaks_a_published_embedder_is_refused(
     item_list = item_list_with_items(published=("en", "ko"))
     save_in_admin(admin_client, form_reader, item_list)
     [english_and_korean] = versions_of(item_list)
-    save_in_admin(admin_client, form_reader, item_list, published_ja="on")
+    publish_in_admin(admin_client, item_list, "ja")
     article = ArticleFactory()
     ArticleBlockFactory(
         article=article, kind=ArticleBlock.Kind.LIST, item_list=item_list

@@ -87,14 +87,23 @@ class AdminBrowser:
         self._pages = []
         self._api = None
 
-    def log_in(self, page=None, *, locale: str = "en-US"):
+    def log_in(
+        self,
+        page=None,
+        *,
+        locale: str = "en-US",
+        username: str = USERNAME,
+        password: str = PASSWORD,
+    ):
         """``page``, or a page of a new browser whose preferred language is
-        ``locale``, logged in to the admin through its login form."""
+        ``locale``, logged in to the admin through its login form (as the
+        editor, or as ``username``: a second editor in a browser of their
+        own)."""
         if page is None:
             page = self.open(locale=locale)
             page.goto("/admin/")
-        page.locator("#id_username").fill(USERNAME)
-        page.locator("#id_password").fill(PASSWORD)
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
         page.locator("#login-form [type=submit]").click()
         page.locator("#user-tools").wait_for()
         return page

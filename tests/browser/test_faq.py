@@ -85,12 +85,24 @@ def test_an_faq_item_written_in_the_editor_is_published_in_english_and_korean_on
     page.keyboard.type("은 피하세요.")
 
     page.locator("#id_category").select_option(str(category.pk))
-    page.locator("#id_published_en").check()
-    page.locator("#id_published_ko").check()
-    page.locator("input[name=_save]").click()
+    page.locator("input[name=_continue]").click()
 
     expect(page.locator(".messagelist .success")).to_have_text(
-        "The FAQ item “Can I eat spicy food after the lift?” was added successfully."
+        "The FAQ item “Can I eat spicy food after the lift?” was added "
+        "successfully. You may edit it again below."
+    )
+    # Published from the change page's publication panel.
+    panel = page.locator("#publication-panel")
+    expect(panel.locator("#publication-en .state")).to_have_text("not published")
+    panel.locator("#publish-select-en").check()
+    panel.locator("#publish-select-ko").check()
+    panel.get_by_role("button", name="Publish in the selected languages").click()
+    expect(page.locator(".messagelist .success")).to_have_text(
+        "Published in English, Korean."
+    )
+    expect(panel.locator("#publication-ko .state")).to_have_text("published")
+    expect(panel.locator("#publication-ja .missing li")).to_have_text(
+        ["question", "slug", "answer"]
     )
     status, en = admin_browser.api(
         "faq-items/can-i-eat-spicy-food-after-the-lift/", locale="en"
@@ -133,6 +145,7 @@ def test_publishing_in_japanese_without_japanese_text_is_refused_keeping_the_edi
     page = admin_browser.log_in()
     page.goto(f"/admin/faq/faqitem/{item.pk}/change/")
     form = page.locator("#faqitem_form")
+    panel = page.locator("#publication-panel")
 
     tab(page, "question", "en").click()
     page.locator("#id_question_en").fill("How long does the swelling really last?")
@@ -144,27 +157,38 @@ def test_publishing_in_japanese_without_japanese_text_is_refused_keeping_the_edi
     page.keyboard.type("냉찜질")
     editor_button(page, "answer", "ko", "bold")
     page.keyboard.type("이 도움이 됩니다.")
-    page.locator("#id_published_ja").check()
     typed = form.evaluate(FORM_VALUES)
     assert [
         "answer_ko",
         "<p>일주일 정도예요. 붓기에는 <strong>냉찜질</strong>이 도움이 됩니다.</p>",
     ] in typed
-    page.locator("input[name=_save]").click()
 
-    expect(page.locator(".errornote")).to_be_visible()
-    expect(page.locator("#faqitem_form .errorlist.nonfield")).to_have_text(
-        "Cannot publish in Japanese: it is not complete. "
-        "Missing in Japanese: question; slug; answer."
-    )
-    # Everything typed is back, field for field, and in the editors.
+    # Publishing publishes what is saved: with unsaved edits the panel does not
+    # post (it would leave the page), it says to save first.
+    panel.locator("button[name=publish][value=ja]").click()
+    expect(panel.locator(".unsaved-note")).to_be_visible()
     assert form.evaluate(FORM_VALUES) == typed
+    status, en = admin_browser.api(f"faq-items/{item.slug_en}/", locale="en")
+    assert (status, en["question"]) == (200, "How long does the swelling last?")
+
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed")
+    panel.locator("button[name=publish][value=ja]").click()
+
+    expect(page.locator(".messagelist .error")).to_have_text(
+        [
+            "Nothing was published.",
+            "Cannot publish in Japanese: it is not complete. "
+            "Missing in Japanese: question; slug; answer.",
+        ]
+    )
+    expect(panel.locator("#publication-ja .state")).to_have_text("not published")
+    # What was saved stays saved, in the editors too.
     tab(page, "answer", "ko").click()
     expect(rich_text(page, "answer", "ko")).to_contain_text("냉찜질이 도움이 됩니다.")
     expect(rich_text(page, "answer", "ko").locator("strong")).to_have_text("냉찜질")
-    # Nothing was saved.
     status, en = admin_browser.api(f"faq-items/{item.slug_en}/", locale="en")
-    assert (status, en["question"]) == (200, "How long does the swelling last?")
+    assert (status, en["question"]) == (200, "How long does the swelling really last?")
     status, ja = admin_browser.api(f"faq-items/{item.slug_en}/", locale="ja")
     assert status == 404
 

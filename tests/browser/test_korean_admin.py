@@ -1,6 +1,6 @@
 """An editor whose browser prefers Korean gets the Korean admin: Django's own
 strings and the project's (locale/ko), on the login page, the index, an FAQ item's
-language tabs and publication fieldset, and the comparison grid.
+language tabs and publication panel, and the comparison grid.
 
 `make screenshots` runs this test to save the README's pictures of the Korean
 admin (docs/admin-faq-ko.png, docs/admin-comparison-grid-ko.png).
@@ -52,11 +52,14 @@ def test_an_editor_whose_browser_prefers_korean_gets_the_korean_admin(
     expect(tab(page, "question", "ja")).to_have_attribute("title", "일본어")
     expect(page.locator("#tab_id_question_ko")).to_be_visible()
     expect(page.locator("#tab_id_question_en")).to_be_hidden()
-    publication = page.locator("fieldset", has=page.locator("#id_published_ko"))
+    publication = page.locator("#publication-panel")
     expect(publication.locator("h2")).to_have_text("게시")
     expect(
-        publication.locator("table.publication-status tr").first.locator("th, td")
+        publication.locator("#publication-en").locator("th, td.state, td.missing")
     ).to_have_text(["영어", "게시됨", "번역 완료"])
+    expect(publication.locator("button[name=unpublish][value=en]")).to_have_text(
+        "게시 취소"
+    )
     docs_screenshot(page, "admin-faq-ko.png")
 
     page.goto(pages["grid"])
