@@ -132,6 +132,10 @@ INSTALLED_APPS = [
     "django_prose_editor",
     # History and recovery; content models register in their apps' ready().
     "reversion",
+    # Background work (publication.tasks): the backport of django.tasks and its
+    # database backend, whose worker is `manage.py db_worker`.
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "content",
     "faq",
@@ -266,6 +270,18 @@ else:
             "LOCATION": "clinic",
         }
     }
+
+# Background tasks (publication.tasks: a scheduled publish time bumps the content
+# version when it comes). The database backend, on SQLite and PostgreSQL alike: a
+# task waits in the database that holds what it is about, survives restarts and
+# backups with it, and needs no other service; its worker polls every second
+# (`manage.py db_worker`, `make worker`, deploy/systemd/clinic-worker.service).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -31,8 +31,9 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
@@ -41,6 +42,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
+from publication import tasks
 from publication.content_version import content_changed
 from publication.languages import (
     DEFAULT_LANGUAGE,
@@ -433,6 +435,11 @@ class PublishableQuerySet(models.QuerySet):
         """Visible in ``code``: published there and its publish time has come."""
         return self.filter(visible_q(code, at=at))
 
+    def scheduled(self, *, after=None) -> PublishableQuerySet:
+        """Objects with a publication time (``publication_times()``) after ``after``
+        (now), which the background worker must see to."""
+        return self.filter(publish_at__gt=after or timezone.now())
+
     def incomplete(self, code: str) -> PublishableQuerySet:
         return self.filter(**{complete_field(code): False})
 
@@ -489,6 +496,19 @@ class Publishable(Part):
         self._published_in_db = frozenset(self.published_languages)
         if not changed:
             return
+        if (
+            changed_columns is None
+            or "publish_at" in changed_columns
+            or bool(before) != bool(self._published_in_db)
+        ):
+            # Its time will change what the API shows with no save: have the
+            # background worker bump the content version then (publication.tasks).
+            now = timezone.now()
+            tasks.schedule(
+                self,
+                [when for when in self.publication_times() if when > now],
+                using=kwargs.get("using") or DEFAULT_DB_ALIAS,
+            )
         embedders = list(self.embedders())
         if before != self._published_in_db:
             # What embeds this object is complete in a language only while this one
@@ -521,6 +541,13 @@ class Publishable(Part):
     @property
     def complete_languages(self) -> list[str]:
         return [code for code in LANGUAGE_CODES if getattr(self, complete_field(code))]
+
+    def publication_times(self) -> set:
+        """The times at which what the public API shows of this object changes by
+        itself, with no save: its publish time, while it is published in a language
+        (before, it is in no response; after, in every one of those languages).
+        ``publication.tasks.time_reached`` runs at each."""
+        return {self.publish_at} if self.published_languages else set()
 
     def is_visible(self, code: str, *, at=None) -> bool:
         return getattr(self, published_field(code)) and self.publish_at <= (
@@ -667,6 +694,11 @@ class Publishable(Part):
     def unpublish(self, code: str) -> None:
         setattr(self, published_field(code), False)
         self.save()
+
+
+def publishable_models() -> list[type[Publishable]]:
+    """Every concrete publishable type of the installed apps."""
+    return [model for model in apps.get_models() if issubclass(model, Publishable)]
 
 
 def publication_constraints(
