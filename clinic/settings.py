@@ -1,7 +1,8 @@
 """Settings for the clinic content platform, driven by the environment.
 
-Nothing set means the embedded default: SQLite in the project folder, an in-process
-cache, DEBUG off. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
+Nothing set means the embedded default: SQLite in the project folder, a file cache
+under var/cache/ that every process on the machine shares, DEBUG off.
+``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 Every variable is documented in ``.env.example``.
 """
 
@@ -264,10 +265,23 @@ if REDIS_URL:
         }
     }
 else:
+    # The embedded default: files under var/cache/, shared by every process on this
+    # machine — the server, the background worker, `manage.py shell`, load_demo,
+    # restore — so the content version any of them bumps on commit is the one the
+    # server reads on its next request (an in-process cache would keep each
+    # process's own). Files rather than a table in the SQLite database: a read is a
+    # file read, without SQLite's lock that the admin and the worker write under,
+    # and no response is written into the database or its backups. A cached read
+    # costs about what it did in process, because each process keeps the entries it
+    # served and reads only the version (api/cache.py; measured in
+    # docs/performance.md). MAX_ENTRIES: entries are culled past it (a third at a
+    # time); Django's default of 300 is fewer than the demo's URLs in four locales.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "clinic",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Relative to the project folder, whatever folder a command runs in.
+            "LOCATION": str(BASE_DIR / from_env("CACHE_DIR", str, default="var/cache")),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
