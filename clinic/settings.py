@@ -271,11 +271,12 @@ else:
     # server reads on its next request (an in-process cache would keep each
     # process's own). Files rather than a table in the SQLite database: a read is a
     # file read, without SQLite's lock that the admin and the worker write under,
-    # and no response is written into the database or its backups. A cached read
-    # costs about what it did in process, because each process keeps the entries it
-    # served and reads only the version (api/cache.py; measured in
-    # docs/performance.md). MAX_ENTRIES: entries are culled past it (a third at a
-    # time); Django's default of 300 is fewer than the demo's URLs in four locales.
+    # and no response is written into the database or its backups (nor a
+    # connection opened per request for it). A cached read costs little more than
+    # in process, because each process keeps the entries it served and reads only
+    # the version (api/cache.py; the options measured in docs/performance.md).
+    # MAX_ENTRIES: past it a third of the entries is culled; Django's default of
+    # 300 is soon reached by a few hundred objects' URLs in four locales.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

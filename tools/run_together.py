@@ -10,11 +10,12 @@ own, so the signal reaches everything it started (make, gunicorn's master and
 workers, the worker), which the terminal's Ctrl-C then no longer does; a group still
 there ``STOP_TIMEOUT`` seconds after the signal is killed, so nothing outlives this.
 
-Why not honcho (a Procfile runner on PyPI that does much the same): it would be a
-dependency, and a Procfile beside the Makefile, for the one command that runs two
-processes on a developer's machine (production runs each as a systemd unit); the
-rules above are this module's few lines, and the slow test
-(tests/servers/test_make_run.py) holds them against the real pair.
+Why not honcho (a Procfile runner on PyPI that does much the same): it exits with
+the status of the first process to stop, so 0 when the worker or the server exits
+cleanly on its own, and it would be a dependency and a Procfile beside the Makefile
+for the one command that runs two processes on a developer's machine (production runs
+each as a systemd unit). The rules above are this module's few lines, and the slow
+test (tests/servers/test_make_run.py) holds them against the real pair.
 """
 
 from __future__ import annotations
