@@ -33,9 +33,11 @@ run: prepare
 # Ctrl-C stops both; if one of them exits, the other is stopped and this fails
 # (tools/run_together.py). Production runs them as two systemd units
 # (deploy/systemd/).
+# (Through SUBMAKE, not $(MAKE) on the line itself: `make -n` prints this line instead
+# of running it.)
+SUBMAKE = $(MAKE) --no-print-directory
 serve-all:
-	$(BIN)/python -m tools.run_together "$(MAKE) --no-print-directory serve" \
-		"$(MAKE) --no-print-directory worker"
+	$(BIN)/python -m tools.run_together "$(SUBMAKE) serve" "$(SUBMAKE) worker"
 
 # One worker with threads: the embedded default's SQLite file takes one writer at a
 # time. With DATABASE_URL and REDIS_URL set, raise WEB_WORKERS.
