@@ -8,7 +8,7 @@ export PORT ?= 8000
 BIND ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= clinic.settings
 
-.PHONY: run test test-slow golden install lock check lint format migrations-check migrations-safety serve prepare clean schema fuzz bench loadtest backup restore screenshots
+.PHONY: run test test-slow golden install lock check lint format migrations-check migrations-safety serve worker serve-all prepare clean schema fuzz bench loadtest backup restore screenshots
 
 # The local environment, from the lock file (hashes checked). Rebuilt when the lock changes.
 $(BIN)/.installed: requirements.lock
@@ -26,16 +26,35 @@ prepare: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py ensure_demo_admin
 
-run: prepare serve
+run: prepare
+	@$(MAKE) --no-print-directory serve-all
 
-# One worker with threads: the embedded default's SQLite file and in-process cache
-# belong to one process. With DATABASE_URL and REDIS_URL set, raise WEB_WORKERS.
+# The web server and the background worker together (make run without prepare):
+# Ctrl-C stops both; if one of them exits, the other is stopped and this fails
+# (tools/run_together.py). Production runs them as two systemd units
+# (deploy/systemd/).
+# (Through SUBMAKE, not $(MAKE) on the line itself: `make -n` prints this line instead
+# of running it.)
+SUBMAKE = $(MAKE) --no-print-directory
+serve-all:
+	$(BIN)/python -m tools.run_together "$(SUBMAKE) serve" "$(SUBMAKE) worker"
+
+# One worker with threads: the embedded default's SQLite file takes one writer at a
+# time. With DATABASE_URL and REDIS_URL set, raise WEB_WORKERS.
 # gunicorn.conf.py: its own errors in JSON, its request-line limit, no SCRIPT_NAME
 # or scheme taken from request headers.
 serve:
 	@echo "Serving on http://$(BIND):$(PORT)/ (the admin is at /$${ADMIN_URL:-admin/})"
 	$(BIN)/gunicorn clinic.wsgi:application -c gunicorn.conf.py --bind $(BIND):$(PORT) \
 		--workers $${WEB_WORKERS:-1} --threads $${WEB_THREADS:-8} --access-logfile -
+
+# The background worker (django-tasks' database backend, publication/tasks.py): runs
+# each task when its time comes, such as the content version bump of a scheduled
+# publish time, polling the database every second. First, the publication times
+# that have no task yet are enqueued (manage.py schedule_publications).
+worker:
+	$(BIN)/python manage.py schedule_publications
+	$(BIN)/python manage.py db_worker --interval 1
 
 # The fast tier, in parallel (pytest-xdist, one process per core): everything but
 # the slow tier that tests/conftest.py names (browsers, servers, outages, fuzzing,

@@ -1,7 +1,8 @@
 """Settings for the clinic content platform, driven by the environment.
 
-Nothing set means the embedded default: SQLite in the project folder, an in-process
-cache, DEBUG off. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
+Nothing set means the embedded default: SQLite in the project folder, a file cache
+under var/cache/ that every process on the machine shares, DEBUG off.
+``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 Every variable is documented in ``.env.example``.
 """
 
@@ -132,6 +133,10 @@ INSTALLED_APPS = [
     "django_prose_editor",
     # History and recovery; content models register in their apps' ready().
     "reversion",
+    # Background work (publication.tasks): the backport of django.tasks and its
+    # database backend, whose worker is `manage.py db_worker`.
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "publication",
     "content",
@@ -261,12 +266,38 @@ if REDIS_URL:
         }
     }
 else:
+    # The embedded default: files under var/cache/, shared by every process on this
+    # machine — the server, the background worker, `manage.py shell`, load_demo,
+    # restore — so the content version any of them bumps on commit is the one the
+    # server reads on its next request (an in-process cache would keep each
+    # process's own). Files rather than a table in the SQLite database: a read is a
+    # file read, without SQLite's lock that the admin and the worker write under,
+    # and no response is written into the database or its backups (nor a
+    # connection opened per request for it). A cached read costs little more than
+    # in process, because each process keeps the entries it served and reads only
+    # the version (api/cache.py; the options measured in docs/performance.md).
+    # MAX_ENTRIES: past it a third of the entries is culled; Django's default of
+    # 300 is soon reached by a few hundred objects' URLs in four locales.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "clinic",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Relative to the project folder, whatever folder a command runs in.
+            "LOCATION": str(BASE_DIR / from_env("CACHE_DIR", str, default="var/cache")),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+
+# Background tasks (publication.tasks: a scheduled publish time bumps the content
+# version when it comes). The database backend, on SQLite and PostgreSQL alike: a
+# task waits in the database that holds what it is about, survives restarts and
+# backups with it, and needs no other service; its worker polls every second
+# (`manage.py db_worker`, `make worker`, deploy/systemd/clinic-worker.service).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -113,7 +113,10 @@ def _publication_action(code: str, *, publish: bool):
         for obj in queryset:
             try:
                 with transaction.atomic(), deferred_completeness():
-                    obj.publish(code) if publish else obj.unpublish(code)
+                    if publish:
+                        obj.publish(code, user=request.user)
+                    else:
+                        obj.unpublish(code)
                     if isinstance(modeladmin, HistoryAdminMixin):
                         modeladmin.record_history(
                             request, obj, str(action.short_description)
@@ -383,7 +386,7 @@ class PublicationAdminMixin(RefusalAdminMixin):
                     try:
                         with transaction.atomic():
                             if form.publishing:
-                                obj.publish(code)
+                                obj.publish(code, user=request.user)
                             else:
                                 obj.unpublish(code)
                     except ValidationError as error:

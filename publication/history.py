@@ -23,12 +23,14 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
+from publication import tasks
 from publication.languages import LANGUAGE_CODES, column, language_name
 from publication.models import (
     Part,
@@ -151,9 +153,14 @@ def settle_revert(revision: Revision, audience: dict[tuple[type, int], set]) -> 
                 errors.append(refusal_incomplete(root, code, problems[code]))
     if errors:
         raise ValidationError(errors)
+    now = timezone.now()
     for root in roots:
         before = audience.get((type(root), root.pk), ())
         root.refresh_completeness(public=bool(root.published_languages or before))
+        # A publish time put back that is still to come needs its task, as a
+        # save's (a time the version shares with the present one gets a second,
+        # which finds the same time and bumps once more).
+        tasks.schedule(root, [when for when in root.publication_times() if when > now])
 
 
 class HistoryAdminMixin(VersionAdmin):

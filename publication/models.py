@@ -31,11 +31,12 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
@@ -44,7 +45,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
-from publication import snapshots
+from publication import snapshots, tasks
 from publication.content_version import content_changed
 from publication.languages import (
     DEFAULT_LANGUAGE,
@@ -437,6 +438,11 @@ class PublishableQuerySet(models.QuerySet):
         """Visible in ``code``: published there and its publish time has come."""
         return self.filter(visible_q(code, at=at))
 
+    def scheduled(self, *, after=None) -> PublishableQuerySet:
+        """Objects with a publication time (``publication_times()``) after ``after``
+        (now), which the background worker must see to."""
+        return self.filter(publish_at__gt=after or timezone.now())
+
     def incomplete(self, code: str) -> PublishableQuerySet:
         return self.filter(**{complete_field(code): False})
 
@@ -496,6 +502,19 @@ class Publishable(Part):
         self._published_in_db = frozenset(self.published_languages)
         if not changed:
             return
+        if (
+            changed_columns is None
+            or "publish_at" in changed_columns
+            or bool(before) != bool(self._published_in_db)
+        ):
+            # Its time will change what the API shows with no save: have the
+            # background worker bump the content version then (publication.tasks).
+            now = timezone.now()
+            tasks.schedule(
+                self,
+                [when for when in self.publication_times() if when > now],
+                using=kwargs.get("using") or DEFAULT_DB_ALIAS,
+            )
         embedders = list(self.embedders())
         if before != self._published_in_db:
             # What embeds this object is complete in a language only while this one
@@ -528,6 +547,13 @@ class Publishable(Part):
     @property
     def complete_languages(self) -> list[str]:
         return [code for code in LANGUAGE_CODES if getattr(self, complete_field(code))]
+
+    def publication_times(self) -> set:
+        """The times at which what the public API shows of this object changes by
+        itself, with no save: its publish time, while it is published in a language
+        (before, it is in no response; after, in every one of those languages).
+        ``publication.tasks.time_reached`` runs at each."""
+        return {self.publish_at} if self.published_languages else set()
 
     def is_visible(self, code: str, *, at=None) -> bool:
         return getattr(self, published_field(code)) and self.publish_at <= (
@@ -733,6 +759,11 @@ class Publishable(Part):
         )
 
 
+def publishable_models() -> list[type[Publishable]]:
+    """Every concrete publishable type of the installed apps."""
+    return [model for model in apps.get_models() if issubclass(model, Publishable)]
+
+
 def publication_constraints(
     prefix: str, *required: str, slug: bool = True
 ) -> list[models.CheckConstraint]:
@@ -908,12 +939,6 @@ class PublishedVersion(models.Model):
 
     def __str__(self):
         return f"{self.content_type.model} {self.object_id} ({self.locale})"
-
-
-def publishable_models() -> list[type[Publishable]]:
-    from django.apps import apps
-
-    return [model for model in apps.get_models() if issubclass(model, Publishable)]
 
 
 def sync_versions(**kwargs) -> int:

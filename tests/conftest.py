@@ -45,11 +45,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _redis_database_per_worker(worker_id):
-    """With REDIS_URL and parallel workers (pytest-xdist), each worker gets a Redis
-    database of its own, counting down from REDIS_URL's: the tests clear the cache,
-    which empties the whole database, and count requests there (the rate limit)."""
+def _cache_per_worker(worker_id, tmp_path_factory):
+    """Each test process gets a cache of its own: the tests clear the cache, which
+    empties all of it, and count requests there (the rate limit). The embedded
+    default's file cache goes to a temporary folder of the process (not var/cache/,
+    which a running `make run` reads). With REDIS_URL and parallel workers
+    (pytest-xdist), each worker gets a Redis database of its own, counting down from
+    REDIS_URL's."""
     cache = django_settings.CACHES["default"]
+    if cache["BACKEND"].endswith("FileBasedCache"):
+        own = {**cache, "LOCATION": str(tmp_path_factory.mktemp("cache"))}
+        with override_settings(CACHES={**django_settings.CACHES, "default": own}):
+            yield
+        return
     if worker_id == "master" or "redis" not in cache["BACKEND"].lower():
         yield
         return

@@ -4,6 +4,7 @@ columns, the "missing in" filter and search over every language."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -15,6 +16,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from content.models import (
     Aftercare,
@@ -37,6 +40,7 @@ from content.models import (
 )
 from faq.models import FAQCategory, FAQItem
 from publication.languages import LANGUAGE_CODES, column
+from publication.tasks import time_reached
 
 User = get_user_model()
 
@@ -60,13 +64,15 @@ QUERY_BOUNDS = {
     "content.Criterion": {"changelist": 9, "add": 3, "change": 5},
     "content.ItemList": {"changelist": 6, "add": 3, "change": 7},
     "content.Method": {"changelist": 9, "add": 5, "change": 9},
+    "django_tasks_database.DBTaskResult": {"changelist": 8, "add": 2, "change": 4},
     "faq.FAQCategory": {"changelist": 9, "add": 3, "change": 5},
     "faq.FAQItem": {"changelist": 10, "add": 7, "change": 13},
 }
 GRID_QUERY_BOUND = 7
 
-# One clinic per installation: no add page once the profile exists.
-ADD_FORBIDDEN = {ClinicProfile}
+# One clinic per installation: no add page once the profile exists. Tasks are
+# enqueued by the code, never added by hand (django-tasks-db's read-only admin).
+ADD_FORBIDDEN = {ClinicProfile, DBTaskResult}
 
 
 def texts(field: str, text: str) -> dict[str, str]:
@@ -263,6 +269,17 @@ def grow_faq_item(item: FAQItem) -> None:
     item.methods.add(*new_methods(MORE))
 
 
+def new_tasks(count: int) -> None:
+    """Publication times waiting in the background worker's queue."""
+    for n in range(count):
+        when = timezone.now() + dt.timedelta(hours=1 + n)
+        time_reached.using(run_after=when).enqueue("faq.FAQItem", n, when.isoformat())
+
+
+def grow_task(task: DBTaskResult) -> None:
+    new_tasks(MORE)
+
+
 GROWTH: dict[str, Callable] = {
     "auth.Group": grow_group,
     "auth.User": grow_user,
@@ -274,6 +291,7 @@ GROWTH: dict[str, Callable] = {
     "content.Criterion": grow_criterion,
     "content.ItemList": grow_item_list,
     "content.Method": grow_method,
+    "django_tasks_database.DBTaskResult": grow_task,
     "faq.FAQCategory": grow_faq_category,
     "faq.FAQItem": grow_faq_item,
 }
@@ -292,6 +310,9 @@ def first_object(model):
     obj = model._default_manager.order_by("pk").first()
     if obj is None and model is Group:
         obj = Group.objects.create(name="Editors")
+    if obj is None and model is DBTaskResult:
+        new_tasks(1)
+        obj = DBTaskResult.objects.get()
     assert obj is not None, f"the demo has no {label(model)}"
     return obj
 

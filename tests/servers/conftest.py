@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import signal
 import socket
 import ssl
@@ -321,3 +322,157 @@ def send(
     status_line, *lines = head.decode("latin-1").split("\r\n")
     fields = dict(line.split(": ", 1) for line in lines)
     return int(status_line.split()[1]), {k.lower(): v for k, v in fields.items()}, body
+
+
+# The embedded default: one machine, one SQLite file, the file cache (var/cache/ in
+# a real run) shared by every process. The servers and commands below get a copy of
+# a database migrated (and, for ``embedded``, loaded with the demo) once per test
+# session, and a cache folder of their own, never the test database or var/.
+
+WORKER_INTERVAL = 1.0
+
+
+def embedded_env(folder: Path) -> dict[str, str]:
+    """The environment of every process of one embedded site in ``folder``."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "CACHE_DIR": str(folder / "cache"),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "API_RESPONSE_CACHE": "true",
+        "BEHIND_HTTPS_PROXY": "false",
+        "SECURE_COOKIES": "false",
+        "API_THROTTLE_RATE": "",
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+        # No Redis: the embedded default (REDIS_URL empty means unset).
+        "REDIS_URL": "",
+        "CACHE_KEY_PREFIX": "",
+    }
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    """``manage.py`` in a process of its own (another process than the server's);
+    its output, or the test fails with it."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode:
+        pytest.fail(
+            f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout}{result.stderr}",
+            pytrace=False,
+        )
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def embedded_databases(tmp_path_factory) -> dict[str, Path]:
+    """SQLite files made once: ``empty`` (migrated) and ``demo`` (migrated, with the
+    demo content)."""
+    made = {}
+    for name in ("empty", "demo"):
+        folder = tmp_path_factory.mktemp(f"embedded-{name}")
+        env = embedded_env(folder)
+        manage(env, "migrate", "--noinput", "-v", "0")
+        if name == "demo":
+            manage(env, "load_demo")
+        made[name] = folder / "db.sqlite3"
+    return made
+
+
+@dataclass
+class Embedded:
+    """One embedded site: its folder, environment and gunicorn."""
+
+    folder: Path
+    env: dict[str, str]
+    server: Server
+    processes: list[subprocess.Popen]
+
+    def manage(self, *args: str) -> str:
+        return manage(self.env, *args)
+
+    def start_worker(self) -> subprocess.Popen:
+        """The background worker, as `make worker` runs it."""
+        log = (self.folder / "worker.log").open("wb")
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--interval",
+                str(WORKER_INTERVAL),
+                "--no-startup-delay",
+                "--no-reload",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def worker_log(self) -> str:
+        path = self.folder / "worker.log"
+        return path.read_text(errors="replace") if path.exists() else "(no worker)"
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def start_embedded(request, database: Path, folder: Path) -> Embedded:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(database, folder / "db.sqlite3")
+    env = embedded_env(folder)
+    ensure_static_manifest(env)
+    server = start_server("embedded", env, folder)
+    site = Embedded(folder=folder, env=env, server=server, processes=[])
+
+    def stop_all() -> None:
+        server.stop()
+        for process in site.processes:
+            stop_process(process)
+
+    request.addfinalizer(stop_all)  # noqa: PT021 — also when the start fails
+    request.node.stash[SERVERS] = [server]
+    try:
+        server.wait_ready(time.monotonic() + START_TIMEOUT)
+    except RuntimeError as error:
+        pytest.fail(
+            f"gunicorn did not start ({error}):\n{server.log_text()}", pytrace=False
+        )
+    return site
+
+
+@pytest.fixture
+def embedded(request, embedded_databases, tmp_path) -> Embedded:
+    """A gunicorn on a copy of the demo database and a file cache of its own."""
+    return start_embedded(request, embedded_databases["demo"], tmp_path / "site")
+
+
+@pytest.fixture
+def embedded_empty(request, embedded_databases, tmp_path) -> Embedded:
+    """A gunicorn on a migrated database with no content."""
+    return start_embedded(request, embedded_databases["empty"], tmp_path / "site")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from clinic.management.commands.backup import (
     client,
@@ -35,6 +35,8 @@ from clinic.management.commands.backup import (
     vendor,
 )
 from publication import content_version
+from publication.models import publishable_models
+from publication.tasks import schedule_pending
 
 
 def archive_tables(listing: str) -> set[str]:
@@ -163,3 +165,15 @@ class Command(BaseCommand):
             "(content version bumped). Run manage.py migrate if the backup is older "
             "than the code."
         )
+        # The backup's publication times to come need their tasks: the backup may
+        # predate them, or the worker may have run them since it was made.
+        try:
+            scheduled = schedule_pending(publishable_models())
+        except DatabaseError:
+            self.stdout.write(
+                "Publication times not enqueued (the backup has no task table): run "
+                "manage.py migrate, then manage.py schedule_publications."
+            )
+        else:
+            if scheduled:
+                self.stdout.write(f"Publication times enqueued: {scheduled}")

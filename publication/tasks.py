@@ -1,0 +1,115 @@
+"""Background work of publication: what must happen at a time when nobody saves.
+
+What the public API shows of an object changes at its publication times as well as
+on a save: an FAQ item published with a publish time tomorrow 09:00 appears in the
+lists at 09:00 with no request or editor action. The API's cached responses are filed
+under the content version (``publication.content_version``), which only a committed
+change replaces, so without a bump at that time a URL cached before it would keep
+the old answer until the entry expires.
+
+So a save that commits with a publication time still to come enqueues
+``time_reached`` (``schedule``) for that time on Django's tasks framework, whose
+database backend keeps it in a table until the background worker (``manage.py
+db_worker``) runs it, at the time or within the worker's polling interval after it.
+The task does what a committed change does: it bumps the content version with the
+object's cache tags (and so sends ``content_published`` for a CDN purge).
+
+Nothing is cancelled: the task decides when it runs. A time changed again before it
+(the save that moved it enqueued the new one), an object unpublished or deleted
+meanwhile leaves it nothing to do, and it says so and succeeds. The interface is by
+name (``app_label.Model``, primary key, ISO time), not by what the time means, so the
+same task serves other kinds of timed change (a language's own publish or unpublish
+time) when the objects name them in ``publication_times()``.
+
+A time with no task — saved before this worker existed, written past ``save()`` (raw
+SQL, a restore of an older backup) or lost because the enqueue after the commit
+failed — is enqueued by ``schedule_pending`` (``manage.py schedule_publications``,
+which ``make worker`` and the worker's systemd unit run before the worker starts):
+a sweep at start rather than a data migration, because it also catches the later
+cases, and a data migration would have to write the task backend's table as it is
+in that migration's history rather than through the tasks API.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
+
+from publication.content_version import content_changed
+
+logger = logging.getLogger("clinic.publication")
+
+
+@task()
+def time_reached(model: str, pk: int, at: str) -> str:
+    """A publication time of object ``pk`` of ``model`` (``faq.FAQItem``) has come:
+    bump the content version with the object's tags, as its save would, if ``at``
+    (ISO 8601) is still one of its times. Returns what it did, kept with the task's
+    result."""
+    when = datetime.fromisoformat(at)
+    try:
+        obj = apps.get_model(model)._default_manager.get(pk=pk)
+    except (LookupError, ObjectDoesNotExist):
+        return f"{model} {pk} no longer exists: nothing to do"
+    if when not in obj.publication_times():
+        return f"{model} {pk} is no longer due at {at}: nothing to do"
+    if when > timezone.now():
+        # Run before its time (a worker whose clock is behind the one that
+        # enqueued it): come back then rather than bump too early.
+        enqueue(model, pk, when)
+        return f"{model} {pk}: {at} not reached yet, enqueued again"
+    content_changed([obj, *obj.embedders(), *obj.shown_in()])
+    return f"{model} {pk}: content version bumped for {at}"
+
+
+def enqueue(model: str, pk, when: datetime) -> None:
+    # In UTC, so that one time is one argument whatever zone the form gave it in
+    # (``schedule_pending`` recognizes the tasks already waiting by their arguments).
+    when = when.astimezone(UTC)
+    time_reached.using(run_after=when).enqueue(model, pk, when.isoformat())
+
+
+def schedule(obj, times: Iterable[datetime], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Enqueue ``time_reached`` for each of ``times`` when the current transaction
+    commits (at once outside one); nothing on a rollback. A failed enqueue is logged
+    and leaves the commit as it is: ``schedule_pending`` makes it up."""
+    for when in times:
+        transaction.on_commit(
+            functools.partial(enqueue, obj._meta.label, obj.pk, when),
+            using=using,
+            robust=True,
+        )
+
+
+def schedule_pending(models: Iterable[type], *, now: datetime | None = None) -> int:
+    """Enqueue ``time_reached`` for every publication time still to come of the
+    objects of ``models`` that no task waits for yet; returns how many. Run again, it
+    enqueues nothing new."""
+    now = now or timezone.now()
+    waiting = {
+        tuple(args_kwargs.get("args", ()))
+        for args_kwargs in DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path=time_reached.module_path
+        ).values_list("args_kwargs", flat=True)
+    }
+    count = 0
+    for model in models:
+        for obj in model._default_manager.scheduled(after=now):
+            for when in sorted(obj.publication_times()):
+                if when <= now:
+                    continue
+                key = (obj._meta.label, obj.pk, when.astimezone(UTC).isoformat())
+                if key in waiting:
+                    continue
+                enqueue(obj._meta.label, obj.pk, when)
+                count += 1
+    return count
