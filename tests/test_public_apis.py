@@ -11,10 +11,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.test_layout import LAYERS
+
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("clinic", "content", "faq")
-FIRST_PARTY = {"clinic", "content", "faq", "tests"}
-ADAPTERS = ROOT / "clinic" / "adapters"
+# Every runtime package (the layout's list: a new package is checked too).
+PACKAGES = tuple(LAYERS)
+FIRST_PARTY = {*LAYERS, "tests", "tools"}
+ADAPTERS = ROOT / "runtime" / "adapters"
 
 # ``_``-prefixed names that are not a library's privates.
 ALLOWED = {
@@ -24,8 +27,11 @@ ALLOWED = {
     "_default_manager",
     # Our own attributes, set on our objects or on the request.
     "_save_refused",
-    "_publish_after_parts",
     "_history_revert",
+    "_working_copy_state",
+    "_working_copy_token",
+    "_working_copy_conflict",
+    "_working_copy_check",
     "_loaded_values",
     "_published_in_db",
     "_flags_loaded",
@@ -35,6 +41,15 @@ ALLOWED = {
 SETTABLE = {"site_header", "site_title", "index_title"}  # AdminSite
 # Undocumented internals of Django without a leading underscore.
 INTERNAL = {"run_on_commit", "savepoint_ids", "atomic_blocks"}
+
+
+def test_the_scan_covers_every_package_and_skips_only_the_adapters():
+    """A move must not shrink what is read: every package and the adapters'
+    folder exist where the scan looks."""
+    assert ADAPTERS.is_dir()
+    assert all((ROOT / package / "__init__.py").exists() for package in PACKAGES)
+    scanned = {path.relative_to(ROOT).parts[0] for path in runtime_sources()}
+    assert scanned >= set(PACKAGES)
 
 
 def runtime_sources() -> list[Path]:
