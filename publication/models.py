@@ -500,6 +500,12 @@ class Publishable(Part):
         models.Model.save(self, *args, **kwargs)
         self._remember_values()
         self._published_in_db = frozenset(self.published_languages)
+        # The flags and the published versions move together, whatever sets the
+        # flags (publish(), a list action, a revert, the demo loader, the shell).
+        for code in sorted(self._published_in_db - before):
+            self.store_version(code)
+        if before - self._published_in_db:
+            self.versions.filter(locale__in=before - self._published_in_db).delete()
         if not changed:
             return
         if (
@@ -706,10 +712,8 @@ class Publishable(Part):
             self.store_version(code, user=user)
 
     def unpublish(self, code: str) -> None:
-        with transaction.atomic():
-            setattr(self, published_field(code), False)
-            self.save()
-            self.versions.filter(locale=code).delete()
+        setattr(self, published_field(code), False)
+        self.save()
 
     # Published versions (docs/publishing.md).
 

@@ -171,3 +171,17 @@ def test_migrate_fills_missing_versions(demo):
     PublishedVersion.objects.all().delete()
     call_command("migrate", verbosity=0)
     assert PublishedVersion.objects.count() > 40
+
+
+def test_the_flags_and_the_versions_move_together_whatever_sets_them(demo):
+    """A flag set by a plain save (a list action, a revert, the shell) publishes
+    the working copy there; a flag cleared drops the version."""
+    item = FAQItem.objects.filter(published_ja=True).first()
+    item.published_ja = False
+    item.save()
+    assert "ja" not in versions_of(item)
+    item.question_ja = item.question_ja + "？"
+    item.published_ja = True
+    item.save()
+    assert versions_of(item)["ja"].data == item.snapshot("ja")
+    assert versions_of(item)["ja"].data["object"]["question"].endswith("？")
