@@ -20,7 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import reversion
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from content.models import (
     Aftercare,
@@ -192,6 +194,8 @@ class DemoLoader:
         with transaction.atomic():
             self.publish_complete()
             sync_versions()
+            if self.report.created or self.report.updated:
+                first_version()
         return self.report
 
     def load_criteria(self):
@@ -443,6 +447,17 @@ class DemoLoader:
                 setattr(obj, published_field(code), True)
             obj.save()
             self.report.published[obj.describe()] = obj.published_languages
+
+
+def first_version() -> None:
+    """One version in the admin's history of every demo object as loaded, so that
+    the original text can always be restored (publication/history.py)."""
+    with reversion.create_revision():
+        reversion.set_comment(gettext("The demo content, as loaded."))
+        for model in reversion.get_registered_models():
+            if model._meta.app_label in ("content", "faq"):
+                for obj in model._default_manager.all():
+                    reversion.add_to_revision(obj)
 
 
 def load_demo(*, update: bool = False, directory: Path = DEMO_DIR) -> Report:

@@ -127,7 +127,7 @@ class DemoSnapshot:
         return [
             model
             for model in apps.get_models(include_auto_created=True)
-            if model._meta.app_label in ("content", "faq", "publication")
+            if model._meta.app_label in ("content", "faq", "publication", "reversion")
         ]
 
     @classmethod

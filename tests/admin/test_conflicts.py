@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
 from content.models import Article, ClinicProfile, ItemList, ListItem
 from faq.models import FAQCategory, FAQItem
@@ -48,6 +50,12 @@ def without_token(data) -> dict:
 
 
 THEIR_QUESTION = "다른 편집자가 고친 질문"
+THEIR_ANSWER = "Another editor's answer."
+
+
+def shown(value: str) -> str:
+    """A value as the conflict table shows it: plain text, cut (conflicts.py)."""
+    return Truncator(strip_tags(value).strip()).chars(80)
 
 
 @pytest.fixture
@@ -88,7 +96,8 @@ def test_a_save_from_a_stale_form_is_refused_listing_the_other_editors_changes(
     # The old Korean question travelled in the form; the old English answer
     # (long rich text) is known only from a version, and this item has none.
     assert sorted(changes(response)) == [
-        ("changed", "", "Answer (English)", None, "Another editor's answer."),
+        # The long answer's old text comes from the demo's first version.
+        ("changed", "", "Answer (English)", shown(before.answer_en), THEIR_ANSWER),
         ("changed", "", "Question (Korean)", before.question_ko, THEIR_QUESTION),
     ]
     page = response.content.decode()

@@ -58,9 +58,18 @@ def form_id(obj) -> str:
     return f"{obj._meta.model_name}_form"
 
 
+DEMO_LOADED = "The demo content, as loaded."
+
+
 def versions_of(obj) -> list[Version]:
-    """The object's versions, oldest first."""
-    return list(Version.objects.get_for_object(obj).order_by("pk"))
+    """The object's versions since the demo was loaded (whose first version every
+    demo object has: test_the_demo_has_a_first_version_to_restore), oldest
+    first."""
+    return list(
+        Version.objects.get_for_object(obj)
+        .exclude(revision__comment=DEMO_LOADED)
+        .order_by("pk")
+    )
 
 
 def stored(version: Version) -> dict:
@@ -262,6 +271,10 @@ def test_history_page_lists_each_version_with_a_revert_only_link_per_language(
     assert response.status_code == 200
     actions = response.context["action_list"]
     newest, oldest = versions_of(article)[::-1]
+    # The demo's first version is listed last.
+    demo_version = actions[-1]
+    assert demo_version["revision"].comment == DEMO_LOADED
+    actions = actions[:-1]
     assert [a["revision"] for a in actions] == [newest.revision, oldest.revision]
     assert [code for code, _name, _url in actions[1]["languages"]] == list(
         LANGUAGE_CODES
@@ -612,3 +625,18 @@ def test_recovering_an_item_list_brings_back_its_items(admin_client, form_reader
     assert admin_client.post(recover_url, data).status_code == 302
 
     assert list(fresh(item_list).items.values_list("pk", "title_ja")) == items
+
+
+def test_the_demo_has_a_first_version_to_restore(demo):
+    """The original demo text can always be restored: the loader leaves one
+    version of every object in the history."""
+    from reversion.models import Version
+
+    from content.models import Article
+
+    article = Article.objects.get()
+    versions = Version.objects.get_for_object(article)
+    assert [v.revision.comment for v in versions] == [DEMO_LOADED]
+    assert versions[0].field_dict["title_en"] == article.title_en
+    blocks = Version.objects.get_for_model(type(article.blocks.first()))
+    assert blocks.count() == article.blocks.count()

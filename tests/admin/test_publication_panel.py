@@ -41,9 +41,11 @@ def panel_rows(response) -> dict[str, dict]:
 
 
 def comments(obj) -> list[str]:
+    """The comments of the object's versions, but the demo's first one."""
     return [
         v.revision.get_comment()
         for v in Version.objects.get_for_object(obj).order_by("pk")
+        if v.revision.get_comment() != "The demo content, as loaded."
     ]
 
 
