@@ -12,8 +12,7 @@ def published_counts(published) -> dict[str, dict[str, int]]:
     """How many objects of each type are visible in each locale."""
     return {
         code: {
-            kind.key: len(kind.published_rows(published, code))
-            for kind in public_types()
+            kind.key: kind.published_count(published, code) for kind in public_types()
         }
         for code in LANGUAGE_CODES
     }

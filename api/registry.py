@@ -74,10 +74,15 @@ class PublicType:
         """The identity rows of the objects visible in ``code``, from versions."""
         if self.version_rows:
             return self.version_rows(published, code)
-        return [
-            published.row(self.model, pk, code)
-            for pk in sorted(published.visible(self.model, code))
-        ]
+        pks = sorted(published.visible(self.model, code))
+        published.prefetch(self.model, pks)
+        return [published.row(self.model, pk, code) for pk in pks]
+
+    def published_count(self, published, code: str) -> int:
+        """How many objects are visible in ``code``, from versions."""
+        if self.version_rows:
+            return len(self.version_rows(published, code))
+        return len(published.visible(self.model, code))
 
     def sitemap_rows(self, code: str, now) -> tuple[QuerySet, dict, object]:
         if self.rows:

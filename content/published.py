@@ -71,13 +71,15 @@ def in_order(published: Published, model, pks: Iterable[int]) -> list[int]:
             ),
         )
     if any(f.name == "position" for f in model._meta.fields):
-        positions = dict(model.objects.filter(pk__in=pks).values_list("pk", "position"))
-        return sorted(pks, key=lambda pk: (positions.get(pk, 0), pk))
+        positions = published.positions(model, pks)
+        return sorted(pks, key=lambda pk: (positions[pk], pk))
     return sorted(pks)
 
 
 def visible_in_order(published: Published, model, code: str) -> list[int]:
-    return in_order(published, model, published.visible(model, code))
+    pks = published.visible(model, code)
+    published.prefetch(model, pks)
+    return in_order(published, model, pks)
 
 
 def method_ref_row(published: Published, pk: int, code: str, prefix: str) -> dict:
@@ -134,6 +136,10 @@ def comparison_results(published: Published, pk: int, code: str) -> Results:
         c["id"]: part_row(Criterion, c, code)
         for c in parts(published, Comparison, pk, code, "criteria")
     }
+    published.prefetch(
+        Method,
+        [col["method_id"] for col in parts(published, Comparison, pk, code, "columns")],
+    )
     columns = [
         {
             "comparison_id": pk,
@@ -181,6 +187,10 @@ def aftercare_results(published: Published, pk: int, code: str) -> Results:
         for s in parts(published, Aftercare, pk, code, "stages")
     ]
     tracks = []
+    published.prefetch(
+        Method,
+        [t["method_id"] for t in parts(published, Aftercare, pk, code, "tracks")],
+    )
     for t in parts(published, Aftercare, pk, code, "tracks"):
         row = {"aftercare_id": pk, **part_row(AftercareTrack, t, code)}
         method = published.version(Method, t["method_id"], code)
@@ -219,6 +229,7 @@ def item_list_results(published: Published, pk: int, code: str) -> Results:
 
 def cause_type_results(published: Published, pk: int, code: str) -> Results:
     data = published.version(CauseType, pk, code).data["object"]
+    published.prefetch(Method, data["methods"])
     methods = [
         {"causetype_id": pk, **method_ref_row(published, m, code, "method__")}
         for m in in_order(published, Method, data["methods"])
@@ -265,6 +276,7 @@ def article_results(published: Published, pk: int, code: str) -> Results:
     embedded = []
     for key, model, build in EMBEDDED:
         ids = dict.fromkeys(b[key] for b in blocks if b[key] is not None)
+        published.prefetch(model, ids)
         embedded += [
             build(published, other, code)
             for other in ids

@@ -20,10 +20,8 @@ def item_order(published: Published, code: str) -> list[int]:
     """The items visible in ``code`` in the list's order: editor order (the
     working copy's positions: a reorder is published at once), then pk."""
     visible = published.visible(FAQItem, code)
-    positions = dict(
-        FAQItem.objects.filter(pk__in=visible).values_list("pk", "position")
-    )
-    return sorted(visible, key=lambda pk: (positions.get(pk, 0), pk))
+    positions = published.positions(FAQItem, visible)
+    return sorted(visible, key=lambda pk: (positions[pk], pk))
 
 
 def item_row(published: Published, pk: int, code: str) -> dict:
@@ -84,16 +82,13 @@ def _refs(published: Published, model, ids: list[int], code: str) -> list[dict]:
     """References to the visible objects of ``model`` among ``ids``, in the
     model's order, as ``faq.selectors._refs`` gives them."""
     name = "title" if model is Article else "name"
+    published.prefetch(model, ids)
     rows = [published.row(model, pk, code) for pk in ids]
     if model is Article:
         rows.sort(key=lambda row: (-row["publish_at"].timestamp(), row["pk"]))
     else:
-        positions = dict(
-            model.objects.filter(pk__in=[row["pk"] for row in rows]).values_list(
-                "pk", "position"
-            )
-        )
-        rows.sort(key=lambda row: (positions.get(row["pk"], 0), row["pk"]))
+        positions = published.positions(model, [row["pk"] for row in rows])
+        rows.sort(key=lambda row: (positions[row["pk"]], row["pk"]))
     kind = model._meta.model_name
     refs = []
     for row in rows:
@@ -109,6 +104,9 @@ def _refs(published: Published, model, ids: list[int], code: str) -> list[dict]:
 
 def item_detail(published: Published, pk: int, code: str) -> dict:
     data = published.version(FAQItem, pk, code).data["object"]
+    for model, field in ((CauseType, "cause_types"), (Method, "methods")):
+        published.prefetch(model, data[field])
+    published.prefetch(Article, data["articles"])
     visible = {
         model: [i for i in data[field] if published.version(model, i, code)]
         for model, field in (
@@ -131,6 +129,7 @@ def article_faq_results(published: Published, code: str, article: int | None) ->
     without an FAQ block (``article`` None)."""
     if article is None:
         return {"article.faq": []}
+    published.prefetch(FAQItem, published.visible(FAQItem, code))
     return {
         "article.faq": [
             item_row(published, pk, code)
@@ -184,10 +183,6 @@ def category_rows(published: Published, code: str) -> list[dict]:
 
 def category_summaries(published: Published, code: str) -> list[dict]:
     rows = category_rows(published, code)
-    positions = dict(
-        FAQCategory.objects.filter(pk__in=[r["pk"] for r in rows]).values_list(
-            "pk", "position"
-        )
-    )
-    rows.sort(key=lambda row: (positions.get(row["pk"], 0), row["pk"]))
+    positions = published.positions(FAQCategory, [row["pk"] for row in rows])
+    rows.sort(key=lambda row: (positions[row["pk"]], row["pk"]))
     return [selectors.category_summary(row, code) for row in rows]

@@ -32,6 +32,7 @@ class Published:
         # model → {pk: {locale: version}}, and the models loaded whole.
         self._versions: dict[type, dict[int, dict[str, PublishedVersion]]] = {}
         self._whole: set[type] = set()
+        self._positions: dict[type, dict[int, int]] = {}
 
     def queryset(self, model: type[models.Model]):
         """The visible versions of ``model``, as a queryset to filter further."""
@@ -83,6 +84,18 @@ class Published:
         return list(
             self.queryset(model).filter(locale=code).values_list("object_id", flat=True)
         )
+
+    def positions(self, model, pks) -> dict[int, int]:
+        """The editor order (``position``) of the objects ``pks``, read from the
+        working copy (a reorder is published at once) once per object."""
+        known = self._positions.setdefault(model, {})
+        missing = {pk for pk in pks if pk not in known}
+        if missing:
+            rows = model._default_manager.filter(pk__in=missing).values(
+                "pk", "position"
+            )
+            known.update({row["pk"]: row["position"] for row in rows})
+        return {pk: known.get(pk, 0) for pk in pks}
 
     def by_slug(self, model, code: str, slug: str) -> int | None:
         """The object visible in ``code`` at ``slug`` there."""

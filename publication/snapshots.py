@@ -19,6 +19,7 @@ import decimal
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext
 from modeltranslation.translator import NotRegistered, translator
@@ -135,7 +136,7 @@ def _label(model: type[models.Model] | None, field: str) -> str:
     if model is not None:
         try:
             return str(model._meta.get_field(field).verbose_name)
-        except Exception:  # noqa: BLE001 — a name the model lost since: say it as is
+        except FieldDoesNotExist:  # a name the model lost since: say it as is
             pass
     return field
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from api.registry import public_types
@@ -19,8 +21,10 @@ from content.models import (
     ItemList,
     Method,
 )
+from faq.models import FAQItem
 from publication.languages import LANGUAGE_CODES
 from publication.published import Published
+from tests.factories import CauseTypeFactory, FAQItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +90,29 @@ def test_publishing_an_article_does_not_publish_an_edited_embedded_comparison(de
     comparison.publish("ko")
     republished = content_published.detail(Published(), Article, article.pk, "ko")
     assert "아직 게시하지 않은 결론" in json.dumps(republished, ensure_ascii=False)
+
+
+def detail_queries(model, pk: int, code: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        content_published.detail(Published(), model, pk, code)
+    return len(queries)
+
+
+def test_the_article_from_versions_reads_the_same_queries_whatever_it_shows(demo):
+    """Versions are read per type in bulk: ten more cause types (each listing
+    every method) and ten more FAQ items on the article add no query."""
+    article = Article.objects.get()
+    before = detail_queries(Article, article.pk, "ko")
+    methods = list(Method.objects.filter(published_ko=True))
+    category = FAQItem.objects.filter(published_ko=True).first().category
+    for _ in range(10):
+        cause_type = CauseTypeFactory()
+        cause_type.methods.set(methods)
+        cause_type.publish("ko")
+        item = FAQItemFactory(category=category)
+        item.articles.set([article])
+        item.publish("ko")
+    after = detail_queries(Article, article.pk, "ko")
+    shown = content_published.detail(Published(), Article, article.pk, "ko")
+    assert sum(len(b.get("cause_types", [])) for b in shown["blocks"]) >= 10
+    assert after == before
