@@ -35,6 +35,7 @@ from publication.languages import LANGUAGE_CODES, column, language_name
 from publication.models import (
     Part,
     Publishable,
+    complete_field,
     deferred_completeness,
     published_field,
     refusal_incomplete,
@@ -142,19 +143,42 @@ def settle_revert(revision: Revision, audience: dict[tuple[type, int], set]) -> 
     every ``save()``): apply the publication rules to what it touched, refresh the
     stored completeness and move the content version, as an admin save does.
 
-    ``audience`` holds the languages each root was published in before.
+    ``audience`` holds the languages each root was published in before. A revert
+    restores content, never publication: reversion writes the version's
+    ``published_<locale>`` flags back with the rest, so each object that existed
+    before gets its flags back as they were (its published versions never moved),
+    and its content must be complete there. A recovered object (not there before)
+    keeps the flags stored with it.
     """
     roots = revision_roots(revision)
     errors = []
+    problems = {}
     for root in roots:
-        problems = root.completeness_problems()
+        before = audience.get((type(root), root.pk))
+        if before is not None:
+            for code in LANGUAGE_CODES:
+                setattr(root, published_field(code), code in before)
+        problems[root] = root.completeness_problems()
         for code in root.published_languages:
-            if problems[code]:
-                errors.append(refusal_incomplete(root, code, problems[code]))
+            if problems[root][code]:
+                errors.append(refusal_incomplete(root, code, problems[root][code]))
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
     for root in roots:
+        # The flags and the stored completeness in one write: the database's
+        # checks hold each row to "published only where complete".
+        type(root)._default_manager.filter(pk=root.pk).update(
+            **{
+                published_field(code): getattr(root, published_field(code))
+                for code in LANGUAGE_CODES
+            },
+            **{
+                complete_field(code): not problems[root][code]
+                for code in LANGUAGE_CODES
+            },
+        )
+        root._published_in_db = frozenset(root.published_languages)
         before = audience.get((type(root), root.pk), ())
         root.refresh_completeness(public=bool(root.published_languages or before))
         # A publish time put back that is still to come needs its task, as a
@@ -298,6 +322,17 @@ class HistoryAdminMixin(VersionAdmin):
                 for root in revision_roots(version.revision)
             }
             request._history_revert = (version.revision, audience)
+
+    def save_model(self, request, obj, form, change):
+        pending = getattr(request, "_history_revert", None)
+        before = pending[1].get((type(obj), obj.pk)) if pending else None
+        if before is not None:
+            # reversion wrote the version's publication flags back with its
+            # content; a revert restores content only (settle_revert).
+            for code in LANGUAGE_CODES:
+                setattr(obj, published_field(code), code in before)
+            obj._published_in_db = frozenset(before)
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -513,12 +513,16 @@ def test_reverting_a_whole_version_restores_every_language_and_publishes(
     assert f"article-{article.pk}" in sent[0]
 
 
-def test_reverting_a_whole_version_that_breaks_a_published_embedder_is_refused(
+def test_reverting_a_whole_version_keeps_the_publication_as_it_is(
     demo, admin_client, form_reader
 ):
+    """A revert restores content, never publication: a version saved before
+    Japanese was published does not unpublish Japanese (which an article
+    embeds), and its Japanese text, complete, is what the working copy gets."""
     item_list = item_list_with_items(published=("en", "ko"))
-    save_in_admin(admin_client, form_reader, item_list)
+    save_in_admin(admin_client, form_reader, item_list, title_ja="前の題名")
     [english_and_korean] = versions_of(item_list)
+    save_in_admin(admin_client, form_reader, item_list, title_ja="新しい題名")
     publish_in_admin(admin_client, item_list, "ja")
     article = ArticleFactory()
     ArticleBlockFactory(
@@ -531,12 +535,30 @@ def test_reverting_a_whole_version_that_breaks_a_published_embedder_is_refused(
 
     response = admin_client.post(revision_url, data)
 
-    assert response.status_code == 200
-    [error] = response.context["adminform"].form.non_field_errors()
-    assert error.startswith(f"article “{article.title_en}” is published in Japanese")
-    assert "is not published in Japanese" in error
-    assert fresh(item_list).published_languages == ["en", "ko", "ja"]
-    assert len(versions_of(item_list)) == 2
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    item_list = fresh(item_list)
+    assert item_list.title_ja == "前の題名"
+    assert item_list.published_languages == ["en", "ko", "ja"]
+    assert item_list.versions.filter(locale="ja").exists()
+
+
+def test_reverting_a_whole_version_never_publishes(demo, admin_client, form_reader):
+    """A version saved while Japanese was published, reverted after Japanese was
+    unpublished, leaves Japanese unpublished (no published version either)."""
+    item_list = item_list_with_items(published=("en", "ko", "ja"))
+    save_in_admin(admin_client, form_reader, item_list, title_en="Before")
+    [published_in_japanese] = versions_of(item_list)
+    item_list.unpublish("ja")
+    revision_url = url(item_list, "revision", item_list.pk, published_in_japanese.pk)
+    data = form_reader(admin_client.get(revision_url), form_id(item_list))
+
+    response = admin_client.post(revision_url, data)
+
+    assert response.status_code == 302
+    item_list = fresh(item_list)
+    assert item_list.title_en == "Before"
+    assert item_list.published_languages == ["en", "ko"]
+    assert not item_list.versions.filter(locale="ja").exists()
 
 
 # Recovering a deleted object.
