@@ -300,9 +300,17 @@ def article_results(published: Published, pk: int, code: str) -> Results:
         )
     }
     if any(b["kind"] == ArticleBlock.Kind.CAUSE_TYPES for b in blocks):
+        cause_types = visible_in_order(published, CauseType, code)
+        # The methods of them all, versions and order, at once.
+        methods = {
+            m
+            for other in cause_types
+            for m in published.version(CauseType, other, code).data["object"]["methods"]
+        }
+        published.prefetch(Method, methods)
+        published.positions(Method, methods)
         embedded += [
-            cause_type_results(published, other, code)
-            for other in visible_in_order(published, CauseType, code)
+            cause_type_results(published, other, code) for other in cause_types
         ]
     kinds = {b["kind"] for b in blocks}
     for kind, resolver in BLOCK_RESOLVERS.items():
