@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from faq.models import FAQCategory, FAQItem
+
 FormData = dict[str, list[str]]
 
 # Inputs a browser leaves out of a plain submission.
@@ -124,3 +126,18 @@ def form_reader() -> Callable[..., FormData]:
 @pytest.fixture
 def inline_row_adder() -> Callable[..., int]:
     return add_inline_row
+
+
+@pytest.fixture
+def untranslated_in_japanese(demo) -> FAQItem:
+    """An FAQ item published in en and ko with no Japanese text yet."""
+    return FAQItem.objects.create(
+        category=FAQCategory.objects.first(),
+        position=10,
+        question_en="How long does the swelling last?",
+        answer_en="<p>About a week.</p>",
+        question_ko="붓기는 얼마나 가나요?",
+        answer_ko="<p>일주일 정도예요.</p>",
+        published_en=True,
+        published_ko=True,
+    )

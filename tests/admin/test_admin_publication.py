@@ -93,21 +93,6 @@ COMPARISON = "comparison “Correction by cause — comparing Botox, …”"
 REFUSED_JA = "Cannot publish in Japanese: it is not complete. Missing in Japanese: "
 
 
-@pytest.fixture
-def untranslated_in_japanese(demo) -> FAQItem:
-    """An FAQ item published in en and ko with no Japanese text yet."""
-    return FAQItem.objects.create(
-        category=FAQCategory.objects.first(),
-        position=10,
-        question_en="How long does the swelling last?",
-        answer_en="<p>About a week.</p>",
-        question_ko="붓기는 얼마나 가나요?",
-        answer_ko="<p>일주일 정도예요.</p>",
-        published_en=True,
-        published_ko=True,
-    )
-
-
 # FAQ items: publishing a language.
 
 

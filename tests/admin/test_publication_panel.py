@@ -16,7 +16,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from content.models import Article, Comparison
-from faq.models import FAQCategory, FAQItem
+from faq.models import FAQItem
 from tests.conftest import fresh
 
 
@@ -50,21 +50,6 @@ def comments(obj) -> list[str]:
 
 
 ARTICLE = "article “Fine in the mirror, but your smile pull…”"
-
-
-@pytest.fixture
-def untranslated_in_japanese(demo) -> FAQItem:
-    """An FAQ item published in en and ko with no Japanese text yet."""
-    return FAQItem.objects.create(
-        category=FAQCategory.objects.first(),
-        position=10,
-        question_en="How long does the swelling last?",
-        answer_en="<p>About a week.</p>",
-        question_ko="붓기는 얼마나 가나요?",
-        answer_ko="<p>일주일 정도예요.</p>",
-        published_en=True,
-        published_ko=True,
-    )
 
 
 def test_the_panel_shows_each_languages_state_and_what_is_missing(
