@@ -706,10 +706,16 @@ class Publishable(Part):
         return [c for c in LANGUAGE_CODES if row[published_field(c)]]
 
     def publish(self, code: str, *, user=None) -> None:
+        """Make the working copy in ``code`` its published version there: a first
+        publication stores it through ``save()`` (the flag), a republication here."""
         with transaction.atomic():
+            again = code in getattr(self, "_published_in_db", frozenset())
             setattr(self, published_field(code), True)
             self.save()
-            self.store_version(code, user=user)
+            if again:
+                self.store_version(code, user=user)
+            elif user is not None:
+                self.versions.filter(locale=code).update(published_by=user)
 
     def unpublish(self, code: str) -> None:
         setattr(self, published_field(code), False)

@@ -185,3 +185,13 @@ def test_the_flags_and_the_versions_move_together_whatever_sets_them(demo):
     item.save()
     assert versions_of(item)["ja"].data == item.snapshot("ja")
     assert versions_of(item)["ja"].data["object"]["question"].endswith("？")
+
+
+def test_a_first_publication_records_who(demo):
+    user = get_user_model().objects.create_user("translator")
+    item = FAQItem.objects.filter(published_ja=True).first()
+    item.unpublish("ja")
+    item.publish("ja", user=user)
+    version = versions_of(item)["ja"]
+    assert version.published_by == user
+    assert version.data == item.snapshot("ja")
