@@ -14,6 +14,7 @@ from api.locale import LOCALE_PARAM, InvalidLocale, hreflang, parse_locale
 from api.pagination import Pagination
 from api.renderers import ANY_JSON
 from publication.languages import LANGUAGE_CODES
+from publication.published import Published
 
 
 def check_query_params(params, allowed: list[str]) -> None:
@@ -143,13 +144,20 @@ class PublicView(APIView):
         return response
 
     @cached_property
+    def published(self) -> Published:
+        """The published versions visible now: what every public response is
+        built from (never the working copy; docs/publishing.md)."""
+        return Published()
+
+    @cached_property
     def paginator(self):
         return self.pagination_class() if self.pagination_class else None
 
 
 class ListView(PublicView):
-    """A paginated list: ``rows()`` returns an ordered ``values()`` queryset and
-    ``represent(rows)`` the JSON objects for one page of it."""
+    """A paginated list: ``rows()`` returns the ordered rows (a queryset, or a
+    list for a list built in memory) and ``represent(rows)`` the JSON objects for
+    one page of them."""
 
     pagination_class = Pagination
 

@@ -70,6 +70,8 @@ def positive_int(request, name: str, default: int, *, maximum: int | None) -> in
 
 def count_rows(rows, limit: int | None) -> int:
     """How many ``rows``, counting no further than ``limit``."""
+    if isinstance(rows, list):
+        return len(rows) if limit is None else min(len(rows), limit)
     if limit is None:
         return rows.count()
     # Unordered, so the database stops at the limit instead of sorting every match.

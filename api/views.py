@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Value
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -16,9 +14,9 @@ from api import schema
 from api.base import ListView, PublicView, check_query_params
 from api.errors import ApiError
 from api.locale import english_name, hreflang, native_name
+from api.published import published_counts, sitemap_entries
 from api.registry import public_types, sitemap_types
-from api.representation import alternates, iso
-from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 from runtime.origin import absolute_url
 
 # The documents beside the types' endpoints in the root.
@@ -62,18 +60,6 @@ class ApiRoot(PublicView):
         )
 
 
-def published_counts() -> dict[str, dict[str, int]]:
-    """How many objects of each type are visible in each language: one query per
-    type."""
-    now = timezone.now()
-    counts = {code: {} for code in LANGUAGE_CODES}
-    for kind in public_types():
-        row = kind.visible_counts(now)
-        for code in LANGUAGE_CODES:
-            counts[code][kind.key] = row[code]
-    return counts
-
-
 @schema.locales_schema
 class LocaleList(PublicView):
     """The content languages, with how many objects are published in each."""
@@ -85,7 +71,7 @@ class LocaleList(PublicView):
         return all_type_tags()
 
     def get(self, request, *args, **kwargs):
-        counts = published_counts()
+        counts = published_counts(self.published)
         return self.respond(
             [
                 {
@@ -99,38 +85,6 @@ class LocaleList(PublicView):
                 for code in LANGUAGE_CODES
             ]
         )
-
-
-def sitemap_rows(code: str, names: tuple[str, ...]):
-    """Every visible object of the types ``names`` in ``code`` as one ordered
-    queryset (a UNION ALL, so a page costs two queries whatever the types)."""
-    now = timezone.now()
-    slugs = {f"s_{column('slug', c)}": F(column("slug", c)) for c in LANGUAGE_CODES}
-    parts = []
-    for order, kind in enumerate(sitemap_types()):
-        if kind.name not in names:
-            continue
-        rows, flags, updated = kind.sitemap_rows(code, now)
-        parts.append(
-            rows.order_by().values(
-                "pk", s_type=Value(order), s_updated_at=updated, **flags, **slugs
-            )
-        )
-    first, *rest = parts
-    if rest:
-        first = first.union(*rest, all=True)
-    return first.order_by("s_type", "pk")
-
-
-def sitemap_entry(row: dict, code: str) -> dict:
-    plain = {key[2:]: value for key, value in row.items() if key.startswith("s_")}
-    plain["updated_at"] = row["s_updated_at"]
-    return {
-        "type": sitemap_types()[row["s_type"]].name,
-        "slug": plain[column("slug", code)],
-        "updated_at": iso(row["s_updated_at"]),
-        "alternates": alternates(plain),
-    }
 
 
 @schema.sitemap_schema
@@ -157,10 +111,10 @@ class Sitemap(ListView):
                 code="invalid_parameter",
                 details={"parameter": "type", "valid": list(names)},
             )
-        return sitemap_rows(self.locale, names)
+        return sitemap_entries(self.published, self.locale, names)
 
     def represent(self, rows):
-        return [sitemap_entry(row, self.locale) for row in rows]
+        return rows
 
 
 class StrictDocumentation:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from content import selectors
 from content.models import (
     Aftercare,
@@ -74,6 +76,35 @@ def in_order(published: Published, model, pks: Iterable[int]) -> list[int]:
         positions = published.positions(model, pks)
         return sorted(pks, key=lambda pk: (positions[pk], pk))
     return sorted(pks)
+
+
+def ordered(published: Published, model, code: str) -> QuerySet:
+    """The pks of the objects visible in ``code`` in the list's order (as
+    ``in_order``), as a queryset the paginator counts and slices: a page reads
+    only its own versions."""
+    versions = published.queryset(model).filter(locale=code)
+    if model is Article:
+        return versions.order_by("-visible_from", "object_id").values_list(
+            "object_id", flat=True
+        )
+    order = (
+        ("position", "pk")
+        if any(f.name == "position" for f in model._meta.fields)
+        else ("pk",)
+    )
+    return (
+        model._default_manager.filter(pk__in=versions.values("object_id"))
+        .order_by(*order)
+        .values_list("pk", flat=True)
+    )
+
+
+def page_summaries(published: Published, model, code: str, pks) -> list[dict]:
+    """The list summaries of the objects ``pks`` (one page), one query."""
+    pks = list(pks)
+    published.prefetch(model, pks)
+    build = SUMMARIES[model]
+    return [build(published.row(model, pk, code), code) for pk in pks]
 
 
 def visible_in_order(published: Published, model, code: str) -> list[int]:

@@ -1,11 +1,12 @@
-"""The FAQ list's filters and search (django-filter), in the requested language."""
+"""The FAQ list's filters and search (django-filter), in the requested language,
+over the items' published versions."""
 
 from __future__ import annotations
 
 import django_filters
 
 from api.pagination import SEARCH_COUNT_LIMIT
-from faq.selectors import filter_items
+from faq.published import narrowed
 
 MAX_SEARCH_LENGTH = 200
 MAX_SLUG_LENGTH = 200
@@ -43,9 +44,12 @@ class FAQItemFilter(django_filters.FilterSet):
         ),
     )
 
-    def __init__(self, *args, locale: str, **kwargs):
+    def __init__(self, *args, published, locale: str, **kwargs):
         super().__init__(*args, **kwargs)
+        self.published = published
         self.locale = locale
 
     def by_relation(self, queryset, name, value):
-        return filter_items(queryset, self.locale, **{name: value})
+        """``queryset`` holds the published versions of the items visible in the
+        locale: the filters read what was published, never the working copy."""
+        return narrowed(self.published, queryset, self.locale, name, value)

@@ -42,40 +42,46 @@ def item_summaries(published: Published, code: str, pks=None) -> list[dict]:
     return [selectors.item_summary(item_row(published, pk, code), code) for pk in pks]
 
 
-def filtered_items(
-    published: Published,
-    code: str,
-    *,
-    category: str | None = None,
-    cause_type: str | None = None,
-    method: str | None = None,
-    article: str | None = None,
-    search: str | None = None,
+def narrowed(
+    published: Published, versions: QuerySet, code: str, name: str, value: str
 ) -> QuerySet:
-    """The public list's filters over published versions: the pks of the items
-    visible in ``code`` that match, in list order, as a queryset to count and page.
-    A filter names an object by its published slug in ``code``; one not visible
-    there matches nothing, so a draft's slug reveals nothing."""
-    versions = published.queryset(FAQItem).filter(locale=code)
-    if category:
-        versions = versions.filter(data__parts__category__0__slug=category)
-    for value, model in ((cause_type, CauseType), (method, Method), (article, Article)):
-        if value:
-            pk = published.by_slug(model, code, value)
-            if pk is None:
-                return FAQItem.objects.none().values("pk")
-            versions = versions.filter(
-                refs__contains=f" {model._meta.model_name}-{pk} "
-            )
-    if search:
+    """The FAQ item versions ``versions`` (visible in ``code``) narrowed by one of
+    the public list's filters. A filter names an object by its published slug in
+    ``code``; one not visible there matches nothing, so a draft's slug reveals
+    nothing."""
+    if name == "category":
+        return versions.filter(data__parts__category__0__slug=value)
+    if name == "search":
         # Every word must occur, in this locale's published question or answer.
-        for word in search_words(search):
+        for word in search_words(value):
             versions = versions.filter(search_text__contains=word)
+        return versions
+    model = {"cause_type": CauseType, "method": Method, "article": Article}[name]
+    pk = published.by_slug(model, code, value)
+    if pk is None:
+        return versions.none()
+    return versions.filter(refs__contains=f" {model._meta.model_name}-{pk} ")
+
+
+def in_list_order(versions: QuerySet) -> QuerySet:
+    """The pks of the items of ``versions`` in the list's order, as a queryset to
+    count and page."""
     return (
         FAQItem.objects.filter(pk__in=versions.values("object_id"))
         .order_by("position", "pk")
-        .values("pk")
+        .values_list("pk", flat=True)
     )
+
+
+def filtered_items(published: Published, code: str, **filters: str | None) -> QuerySet:
+    """The pks of the items visible in ``code`` that match every filter given
+    (``category``, ``cause_type``, ``method``, ``article``, ``search``), in list
+    order."""
+    versions = published.queryset(FAQItem).filter(locale=code)
+    for name, value in filters.items():
+        if value:
+            versions = narrowed(published, versions, code, name, value)
+    return in_list_order(versions)
 
 
 def _refs(published: Published, model, ids: list[int], code: str) -> list[dict]:
@@ -179,6 +185,29 @@ def category_rows(published: Published, code: str) -> list[dict]:
             row[column("slug", other)] = slug
         rows.append(row)
     return rows
+
+
+def category_detail(published: Published, code: str, slug: str) -> dict | None:
+    """The category visible in ``code`` at ``slug`` there."""
+    for row in category_rows(published, code):
+        if row[column("slug", code)] == slug:
+            return selectors.category_summary(row, code)
+    return None
+
+
+def category_other_language_slug(
+    published: Published, code: str, slug: str
+) -> str | None:
+    """The slug in ``code`` of the category visible in ``code`` whose slug is
+    ``slug`` in another locale where it is visible."""
+    rows = {row["pk"]: row for row in category_rows(published, code)}
+    for other in LANGUAGE_CODES:
+        if other == code:
+            continue
+        for row in category_rows(published, other):
+            if row[column("slug", other)] == slug and row["pk"] in rows:
+                return rows[row["pk"]][column("slug", code)] or None
+    return None
 
 
 def category_summaries(published: Published, code: str) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Public read API of the FAQ (DESIGN §5)."""
+"""Public read API of the FAQ (DESIGN §5), built from the published versions
+visible now (``faq/published.py``), never from the working copy."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from api.base import DetailView, ListView
 from api.errors import ApiError
 from api.pagination import SEARCH_COUNT_LIMIT
 from api.schema import detail_schema, list_schema
-from content.selectors import by_slug, other_language_slug
 from content.structured_data import faq_page_document
-from faq import selectors, serializers
+from faq import published, serializers
 from faq.filters import FAQItemFilter
 from faq.models import FAQItem
 from faq.schema import faq_list_schema
@@ -35,7 +35,8 @@ class FAQItemList(ListView):
     def rows(self):
         filters = FAQItemFilter(
             self.request.query_params,
-            queryset=selectors.item_rows(self.locale),
+            queryset=self.published.queryset(FAQItem).filter(locale=self.locale),
+            published=self.published,
             locale=self.locale,
         )
         if not filters.is_valid():
@@ -44,10 +45,10 @@ class FAQItemList(ListView):
                 code="invalid_parameter",
                 details={"fields": filters.errors.get_json_data()},
             )
-        return filters.qs
+        return published.in_list_order(filters.qs)
 
     def represent(self, rows):
-        return [selectors.item_summary(row, self.locale) for row in rows]
+        return published.item_summaries(self.published, self.locale, rows)
 
     def get(self, request, *args, **kwargs):
         raw = request.query_params.get(STRUCTURED_DATA_PARAM, "false")
@@ -69,11 +70,13 @@ class FAQItemDetail(DetailView):
     """One FAQ item with the cause types, methods and articles it relates to."""
 
     def lookup(self, slug):
-        row = by_slug(selectors.item_rows(self.locale), self.locale, slug)
-        return row and selectors.item_detail(row, self.locale)
+        pk = self.published.by_slug(FAQItem, self.locale, slug)
+        if pk is None:
+            return None
+        return published.item_detail(self.published, pk, self.locale)
 
     def canonical_slug(self, slug):
-        return other_language_slug(FAQItem, self.locale, slug)
+        return self.published.slug_elsewhere(FAQItem, self.locale, slug)
 
 
 @list_schema(serializers.FAQCategorySerializer, tag="faq")
@@ -84,10 +87,10 @@ class FAQCategoryList(ListView):
     cache_tags = ("faqcategory", "faqitem")
 
     def rows(self):
-        return selectors.category_rows(self.locale)
+        return published.category_summaries(self.published, self.locale)
 
     def represent(self, rows):
-        return [selectors.category_summary(row, self.locale) for row in rows]
+        return rows
 
 
 @detail_schema(serializers.FAQCategorySerializer, tag="faq")
@@ -97,8 +100,7 @@ class FAQCategoryDetail(DetailView):
     cache_tags = ("faqitem",)
 
     def lookup(self, slug):
-        row = by_slug(selectors.category_rows(self.locale), self.locale, slug)
-        return row and selectors.category_summary(row, self.locale)
+        return published.category_detail(self.published, self.locale, slug)
 
     def canonical_slug(self, slug):
-        return selectors.category_other_language_slug(self.locale, slug)
+        return published.category_other_language_slug(self.published, self.locale, slug)

@@ -7,7 +7,8 @@ path): any difference fails with the URL. Regenerate on purpose, after a change 
 is meant to change responses, with ``make golden`` and review the diff.
 
 The demo is loaded into an emptied database (so ids, and with them the cache tags,
-are the same on SQLite and PostgreSQL), and its times are set to one fixed instant,
+are the same on SQLite and PostgreSQL), and its times (the working copy's and the
+published versions') are set to one fixed instant,
 so nothing in a body depends on when the test runs. ``Last-Modified`` (the time the
 representation was first served) is left out for the same reason.
 """
@@ -67,7 +68,9 @@ def demo_at_a_fixed_time(django_db_setup, django_db_blocker):
         for model in apps.get_models():
             names = {field.name for field in model._meta.get_fields()}
             fixed = {
-                name: FIXED for name in ("updated_at", "publish_at") if name in names
+                name: FIXED
+                for name in ("updated_at", "publish_at", "visible_from", "published_at")
+                if name in names
             }
             if fixed:
                 model._default_manager.update(**fixed)
