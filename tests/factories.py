@@ -377,3 +377,13 @@ def item_list_with_items(
     for code in published:
         item_list.publish(code)
     return item_list
+
+
+def publish(*objects, codes: tuple[str, ...] = ("en",)) -> None:
+    """Publish each object's working copy, as it is now, in ``codes``: what a test
+    built or edited reaches the API only this way, as it does only through the
+    publication panel for an editor (docs/publishing.md)."""
+    for obj in objects:
+        obj.refresh_from_db()
+        for code in codes:
+            obj.publish(code)
