@@ -384,6 +384,8 @@ def publish(*objects, codes: tuple[str, ...] = ("en",)) -> None:
     built or edited reaches the API only this way, as it does only through the
     publication panel for an editor (docs/publishing.md)."""
     for obj in objects:
-        obj.refresh_from_db()
+        # A fresh copy: ``obj`` may not know what another copy published.
+        stored = type(obj)._default_manager.get(pk=obj.pk)
         for code in codes:
-            obj.publish(code)
+            stored.publish(code)
+        obj.refresh_from_db()
