@@ -745,6 +745,9 @@ class Publishable(Part):
                 "search_text": snapshots.search_text(self, code),
             },
         )
+        # What readers see changed: the object's documents and every one that
+        # shows it (their tags name it) are served again after the commit.
+        content_changed([self, *self.embedders(), *self.shown_in()])
         return version
 
     @property

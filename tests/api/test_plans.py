@@ -115,19 +115,6 @@ def test_every_run_binds_its_own_slug_and_time(demo):
     assert plan.run("en", slug=SLUG, at=article.publish_at)["article"]
 
 
-def test_a_scheduled_article_appears_when_its_time_comes(demo, api):
-    """Through the API: the compiled plan compares with the time of each request."""
-    later = timezone.now() + dt.timedelta(hours=1)
-    Article.objects.filter(slug_en=SLUG).update(publish_at=later)
-    assert api(f"/api/v1/articles/{SLUG}/", locale="en").status == 404
-
-    found = selectors.ARTICLE_PLAN.run(
-        "en", slug=SLUG, at=later + dt.timedelta(seconds=1)
-    )
-    assert found["article"]
-    assert found["article.blocks"]
-
-
 def test_what_the_article_shows_is_read_only_when_a_block_shows_it(demo):
     article = Article.objects.get(slug_en=SLUG)
     article.blocks.filter(kind__in=["cause_types", "faq"]).delete()

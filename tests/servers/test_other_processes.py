@@ -42,14 +42,19 @@ EDIT = (
     "item.question_en = 'Edited in another process?'\n"
     "item.save()\n"
 )
+# The edit, published: what reaches readers.
+PUBLISH = EDIT + "item.publish('en')\n"
 
 
-def test_an_edit_saved_in_manage_py_shell_is_on_the_next_request(embedded):
+def test_an_edit_saved_in_manage_py_shell_is_public_only_once_published(embedded):
     count, question = first_question(embedded)
     assert question != "Edited in another process?"
 
     embedded.manage("shell", "-c", EDIT)
+    body, _etag = read(embedded.server, ITEM_LIST)
+    assert body["results"][0]["question"] == question
 
+    embedded.manage("shell", "-c", PUBLISH)
     body, _etag = read(embedded.server, ITEM_LIST)
     assert body["results"][0]["question"] == "Edited in another process?"
     assert body["count"] == count
@@ -68,7 +73,7 @@ def test_a_restore_is_on_the_next_request(embedded):
     backup = embedded.folder / "before.sqlite3"
     embedded.manage("backup", "--output", str(backup))
     _count, question = first_question(embedded)
-    embedded.manage("shell", "-c", EDIT)
+    embedded.manage("shell", "-c", PUBLISH)
     assert warm(embedded.server, ITEM_LIST)["results"][0]["question"] == (
         "Edited in another process?"
     )
