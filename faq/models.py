@@ -21,7 +21,6 @@ from publication.models import (
     Part,
     Publishable,
     in_some_language,
-    publication_constraints,
     value_in,
 )
 from richtext import RichTextField
@@ -93,10 +92,7 @@ class FAQItem(Publishable):
         ordering = ["position", "pk"]
         verbose_name = _("FAQ item")
         verbose_name_plural = _("FAQ items")
-        constraints = [
-            *slug_constraints("faq_item"),
-            *publication_constraints("faq_item", "question", "answer"),
-        ]
+        constraints = slug_constraints("faq_item")
 
     def __str__(self):
         return in_some_language(self, "question")

@@ -38,7 +38,6 @@ from publication.models import (
     complete_field,
     deferred_completeness,
     published_field,
-    refusal_incomplete,
     translated_fields,
 )
 
@@ -144,30 +143,23 @@ def settle_revert(revision: Revision, audience: dict[tuple[type, int], set]) -> 
     stored completeness and move the content version, as an admin save does.
 
     ``audience`` holds the languages each root was published in before. A revert
-    restores content, never publication: reversion writes the version's
+    restores the working copy, never publication: reversion writes the version's
     ``published_<locale>`` flags back with the rest, so each object that existed
     before gets its flags back as they were (its published versions never moved),
-    and its content must be complete there. A recovered object (not there before)
-    keeps the flags stored with it.
+    and a recovered object (not there before, so with no published version) comes
+    back unpublished. The working copy may be incomplete where it is published:
+    what readers see is its published version until it is published again.
     """
     roots = revision_roots(revision)
-    errors = []
     problems = {}
     for root in roots:
-        before = audience.get((type(root), root.pk))
-        if before is not None:
-            for code in LANGUAGE_CODES:
-                setattr(root, published_field(code), code in before)
+        before = audience.get((type(root), root.pk), ())
+        for code in LANGUAGE_CODES:
+            setattr(root, published_field(code), code in before)
         problems[root] = root.completeness_problems()
-        for code in root.published_languages:
-            if problems[root][code]:
-                errors.append(refusal_incomplete(root, code, problems[root][code]))
-    if errors:
-        raise ValidationError(errors)
     now = timezone.now()
     for root in roots:
-        # The flags and the stored completeness in one write: the database's
-        # checks hold each row to "published only where complete".
+        # The flags and the stored completeness in one write.
         type(root)._default_manager.filter(pk=root.pk).update(
             **{
                 published_field(code): getattr(root, published_field(code))

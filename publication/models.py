@@ -247,8 +247,9 @@ class Part(models.Model):
 
     def save(self, *args, **kwargs):
         self.fill_slugs()
+        # Never refused for publication reasons: this is the working copy; what
+        # readers see is the published versions, checked when published.
         roots = list(self.publication_roots())
-        self.check_roots(roots)
         changed = self.changed_columns()
         super().save(*args, **kwargs)
         self._remember_values()
@@ -323,16 +324,6 @@ class Part(models.Model):
         """The publishable objects whose completeness includes this part."""
         return ()
 
-    def check_roots(self, roots: Iterable[Publishable] | None = None) -> None:
-        errors = []
-        for root in self.publication_roots() if roots is None else roots:
-            for code in root.published_languages:
-                problems = self.problems(code)
-                if problems:
-                    errors.append(refusal_incomplete(root, code, problems))
-        if errors:
-            raise ValidationError(errors)
-
     def fill_slugs(self) -> None:
         if self.slug_source is None:
             return
@@ -371,55 +362,22 @@ def audience_of(roots: Iterable[Publishable]) -> set[str]:
 
 class GridCell(Part):
     """A cell of a grid whose every cell must have text (a comparison, an aftercare
-    timeline): while a grid that shows it is published, the cell can be neither
-    emptied in the default language nor deleted."""
+    timeline): a grid is complete in a language only while every cell it shows
+    has text there (see ``grid_roots``)."""
 
     class Meta:
         abstract = True
-
-    def delete(self, *args, **kwargs):
-        published = [root for root in self.grid_roots() if root.published_languages]
-        if published:
-            raise ValidationError(
-                [
-                    refusal_incomplete(
-                        root,
-                        root.published_languages[0],
-                        [gettext("%(cell)s: the cell is empty") % {"cell": self}],
-                    )
-                    for root in published
-                ]
-            )
-        return super().delete(*args, **kwargs)
 
     def grid_roots(self) -> Iterable[Publishable]:
         """The published-or-not grids that show this cell."""
         return ()
 
-    def check_roots(self, roots: Iterable[Publishable] | None = None) -> None:
-        super().check_roots(roots)
-        if not is_empty(value_in(self, "text", DEFAULT_LANGUAGE)):
-            return
-        errors = [
-            refusal_incomplete(
-                root, code, [gettext("%(cell)s: the cell is empty") % {"cell": self}]
-            )
-            for root in self.grid_roots()
-            for code in root.published_languages
-        ]
-        if errors:
-            raise ValidationError(errors)
 
-
-def refusal_incomplete(root: Publishable, code: str, problems: list[str]) -> str:
+def refusal_not_complete(code: str, problems: list[str]) -> str:
     return gettext(
-        "%(object)s is published in %(language)s, so this change must keep it "
-        "complete in %(language)s. Missing in %(language)s: %(missing)s."
-    ) % {
-        "object": root.describe(),
-        "language": language_name(code),
-        "missing": "; ".join(problems),
-    }
+        "Cannot publish in %(language)s: it is not complete. "
+        "Missing in %(language)s: %(missing)s."
+    ) % {"language": language_name(code), "missing": "; ".join(problems)}
 
 
 def visible_q(code: str, prefix: str = "", *, at=None) -> Q:
@@ -665,20 +623,11 @@ class Publishable(Part):
         if problems is None:
             problems = self.completeness_problems()
         for code in LANGUAGE_CODES:
-            if code in now and problems[code]:
-                if code in before:
-                    errors.append(refusal_incomplete(self, code, problems[code]))
-                else:
-                    errors.append(
-                        gettext(
-                            "Cannot publish in %(language)s: it is not complete. "
-                            "Missing in %(language)s: %(missing)s."
-                        )
-                        % {
-                            "language": language_name(code),
-                            "missing": "; ".join(problems[code]),
-                        }
-                    )
+            # Only a language being published now is checked: the working copy
+            # of one published already may be incomplete (its published version
+            # stays as it was until it is published again, which checks).
+            if code in now and code not in before and problems[code]:
+                errors.append(refusal_not_complete(code, problems[code]))
             if code in before and code not in now:
                 users = [obj.describe() for obj in self.dependents(code)]
                 if users:
@@ -710,6 +659,12 @@ class Publishable(Part):
         publication stores it through ``save()`` (the flag), a republication here."""
         with transaction.atomic():
             again = code in getattr(self, "_published_in_db", frozenset())
+            if again:
+                # A first publication is checked by save(); a republication here,
+                # since the working copy may have become incomplete meanwhile.
+                problems = self.completeness_problems([code])[code]
+                if problems:
+                    raise ValidationError([refusal_not_complete(code, problems)])
             setattr(self, published_field(code), True)
             self.save()
             if again:
@@ -775,35 +730,6 @@ class Publishable(Part):
 def publishable_models() -> list[type[Publishable]]:
     """Every concrete publishable type of the installed apps."""
     return [model for model in apps.get_models() if issubclass(model, Publishable)]
-
-
-def publication_constraints(
-    prefix: str, *required: str, slug: bool = True
-) -> list[models.CheckConstraint]:
-    """Per language, in the database: a row is published there only if it is
-    complete there (the stored flag, which covers parts and embedded objects) and
-    its ``required`` texts and its slug are there. ``save()`` refuses first with a
-    message naming what is missing; these hold for what bypasses it
-    (``QuerySet.update()``, raw SQL), so no public read can show an incomplete row.
-    ``required`` repeats the model's non-blank translated fields (a Meta cannot read
-    its model's fields); a test checks that the two agree."""
-    texts = [*required, *(["slug"] if slug else [])]
-    constraints = []
-    for code in LANGUAGE_CODES:
-        present = Q(**{complete_field(code): True})
-        for name in (column(text, code) for text in texts):
-            present &= Q(**{f"{name}__isnull": False}) & ~Q(**{name: ""})
-        constraints.append(
-            models.CheckConstraint(
-                condition=Q(**{published_field(code): False}) | present,
-                name=f"{prefix}_published_{code.replace('-', '_')}_complete",
-                violation_error_message=format_lazy(
-                    _("Not complete in {language}, so it cannot be published there."),
-                    language=LANGUAGE_NAMES[code],
-                ),
-            )
-        )
-    return constraints
 
 
 def touch(objects: Iterable[Publishable], *, at) -> list[Publishable]:

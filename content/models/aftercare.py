@@ -25,7 +25,6 @@ from publication.models import (
     Part,
     Publishable,
     in_some_language,
-    publication_constraints,
 )
 from richtext import RichTextField
 
@@ -43,10 +42,7 @@ class Aftercare(Publishable):
         ordering = ["pk"]
         verbose_name = _("aftercare timeline")
         verbose_name_plural = _("aftercare timelines")
-        constraints = [
-            *slug_constraints("content_aftercare"),
-            *publication_constraints("content_aftercare", "title"),
-        ]
+        constraints = slug_constraints("content_aftercare")
 
     def __str__(self):
         return in_some_language(self, "title")

@@ -25,7 +25,6 @@ from publication.models import (
     Publishable,
     embedded_problems,
     in_some_language,
-    publication_constraints,
     short,
 )
 from richtext import RichTextField, is_empty
@@ -79,10 +78,7 @@ class Article(Publishable):
         ordering = ["-publish_at", "pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        constraints = [
-            *slug_constraints("content_article"),
-            *publication_constraints("content_article", "title"),
-        ]
+        constraints = slug_constraints("content_article")
 
     def __str__(self):
         return in_some_language(self, "title")

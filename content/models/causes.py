@@ -10,7 +10,6 @@ from content.models.methods import Method
 from publication.models import (
     Publishable,
     in_some_language,
-    publication_constraints,
 )
 from richtext import RichTextField
 
@@ -65,10 +64,7 @@ class CauseType(Publishable):
         ordering = ["position", "pk"]
         verbose_name = _("cause type")
         verbose_name_plural = _("cause types")
-        constraints = [
-            *slug_constraints("content_causetype"),
-            *publication_constraints("content_causetype", "name"),
-        ]
+        constraints = slug_constraints("content_causetype")
 
     def __str__(self):
         return in_some_language(self, "name")

@@ -24,7 +24,6 @@ from publication.models import (
     Publishable,
     embedded_problems,
     in_some_language,
-    publication_constraints,
 )
 from richtext import RichTextField
 
@@ -58,10 +57,7 @@ class Comparison(Publishable):
         ordering = ["pk"]
         verbose_name = _("comparison")
         verbose_name_plural = _("comparisons")
-        constraints = [
-            *slug_constraints("content_comparison"),
-            *publication_constraints("content_comparison", "title"),
-        ]
+        constraints = slug_constraints("content_comparison")
 
     def __str__(self):
         return in_some_language(self, "title")

@@ -18,7 +18,6 @@ from publication.models import (
     Part,
     Publishable,
     in_some_language,
-    publication_constraints,
     short,
 )
 
@@ -46,10 +45,7 @@ class ItemList(Publishable):
         ordering = ["pk"]
         verbose_name = _("item list")
         verbose_name_plural = _("item lists")
-        constraints = [
-            *slug_constraints("content_itemlist"),
-            *publication_constraints("content_itemlist", "title"),
-        ]
+        constraints = slug_constraints("content_itemlist")
 
     def __str__(self):
         return in_some_language(self, "title")

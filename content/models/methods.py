@@ -17,7 +17,6 @@ from publication.models import (
     Part,
     Publishable,
     in_some_language,
-    publication_constraints,
 )
 
 
@@ -85,10 +84,7 @@ class Method(Publishable):
         ordering = ["position", "pk"]
         verbose_name = _("method")
         verbose_name_plural = _("methods")
-        constraints = [
-            *slug_constraints("content_method"),
-            *publication_constraints("content_method", "name"),
-        ]
+        constraints = slug_constraints("content_method")
 
     def __str__(self):
         return in_some_language(self, "name")

@@ -15,7 +15,6 @@ from publication.models import (
     Part,
     Publishable,
     in_some_language,
-    publication_constraints,
 )
 from richtext import RichTextField
 
@@ -82,7 +81,6 @@ class ClinicProfile(Publishable):
                 name="content_clinicprofile_rating_range",
                 violation_error_message=_("The rating is between 0 and 5."),
             ),
-            *publication_constraints("content_clinicprofile", "name", slug=False),
         ]
 
     def __str__(self):
