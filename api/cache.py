@@ -41,13 +41,16 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from api.renderers import ANY_JSON
 from api.throttling import throttle_api_read
+from publication import documents
 from publication.content_version import VERSION_KEY, new_token, token_time
+from runtime.origin import absolute_url
 
 logger = logging.getLogger("clinic.cache")
 
@@ -180,8 +183,11 @@ class ApiCacheMiddleware:
             PREFIX
         ):
             return self.get_response(request)
+        # The store's own request (publication/documents.py): rendered, not read
+        # from a cache, and not rate-limited.
+        rendering = bool(request.META.get(documents.RENDER_MARK))
         try:
-            refused = throttle_api_read(request)
+            refused = None if rendering else throttle_api_read(request)
         except Exception:  # noqa: BLE001 — the rate limit's counts live in the cache
             _Failure.report("rate limit")
             # Fail open, and tell the view's own throttle the read was counted.
@@ -211,10 +217,30 @@ class ApiCacheMiddleware:
             entry is not None
             and version is not None
             and entry[0] == version
+            and not rendering
             # Any other Accept is negotiated by the view, which may answer 406.
             and request.META.get("HTTP_ACCEPT", "*/*") in ANY_JSON
         ):
             return self.answer(request, entry)
+        url = self.document_url(request)
+        stored = None
+        if url is not None:
+            try:
+                stored = documents.read(url)
+            except DatabaseError:
+                # Not the store's to answer: the view meets the same database
+                # and answers its 503 (api/errors.py), or needs none (a 404).
+                url = None
+            if stored is not None and not stored.stale and not rendering:
+                entry = (
+                    version,
+                    tuple(tuple(pair) for pair in stored.headers),
+                    bytes(stored.body),
+                    stored.etag,
+                    stored.last_modified,
+                )
+                self.keep(cache, key, entry)
+                return self.answer(request, entry)
         response = self.get_response(request)
         if not getattr(response, "api_cacheable", False) or response.status_code != 200:
             if response.status_code >= 400 and not response.has_header("Cache-Control"):
@@ -224,6 +250,8 @@ class ApiCacheMiddleware:
         etag = strong_etag(body)
         if entry is not None and entry[3] == etag:
             last_modified = entry[4]
+        elif stored is not None and stored.etag == etag:
+            last_modified = stored.last_modified
         else:
             last_modified = int(
                 token_time(version_token(cache, version)) if version else time.time()
@@ -235,20 +263,63 @@ class ApiCacheMiddleware:
         if tags:
             response["Cache-Tag"] = ",".join(tags)
             response["Surrogate-Key"] = " ".join(tags)
-        if key is not None and version is not None:
-            headers = tuple(
-                (name, value)
-                for name, value in response.items()
-                if name.lower() not in NOT_STORED
-            )
-            entry = (version, headers, body, etag, last_modified)
-            try:
-                cache.set(key, entry, timeout=conf["TIMEOUT"])
-            except Exception:  # noqa: BLE001
-                _Failure.report("write")
-            else:
-                self.remember(key, entry)
+        headers = tuple(
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in NOT_STORED
+        )
+        entry = (version, headers, body, etag, last_modified)
+        self.keep(cache, key, entry)
+        if url is not None and version is not None:
+            self.store_document(cache, url, entry, response, tags)
         return self.conditional(request, response, etag, last_modified)
+
+    def keep(self, cache, key, entry) -> None:
+        """File ``entry`` in the response cache under its content version."""
+        if key is None or entry[0] is None:
+            return
+        try:
+            cache.set(key, entry, timeout=settings.API_CACHE["TIMEOUT"])
+        except Exception:  # noqa: BLE001
+            _Failure.report("write")
+        else:
+            self.remember(key, entry)
+
+    @staticmethod
+    def document_url(request) -> str | None:
+        """The URL under which the delivery store keeps this request's answer, or
+        None for one it does not keep (a filter, a search, a page size, an
+        ``Accept`` the view negotiates)."""
+        conf = settings.API_CACHE
+        if not (conf["ENABLED"] and conf["DOCUMENTS"]):
+            return None
+        if request.META.get("HTTP_ACCEPT", "*/*") not in ANY_JSON:
+            return None
+        if not documents.storable(request.GET):
+            return None
+        return absolute_url(request, request.get_full_path())
+
+    @staticmethod
+    def store_document(cache, url, entry, response, tags) -> None:
+        """Write the document, then check that no change committed while it was
+        rendered (publication/documents.py): if the content version moved, the
+        document may show what came before, and is dropped."""
+        version, headers, body, etag, last_modified = entry
+        documents.write(
+            url,
+            locale=response.get("Content-Language", ""),
+            body=body,
+            headers=list(headers),
+            etag=etag,
+            last_modified=last_modified,
+            tags=tags,
+        )
+        try:
+            current = read_version(cache)
+        except Exception:  # noqa: BLE001 — unsure: drop it; it renders on demand
+            current = None
+        if current != version:
+            documents.discard(url)
 
     def key_for(self, request) -> str:
         # get_host() validates the Host header against ALLOWED_HOSTS on every

@@ -408,6 +408,10 @@ API_CACHE = {
     # Each list's count kept per content version (api/pagination.py), also
     # with the response cache off; the tests turn it off with the cache.
     "COUNTS": True,
+    # The delivery store (publication/documents.py): every response that depends
+    # on no filter or search kept in the database until what it shows changes.
+    # It writes only under a content version, so only with the cache on.
+    "DOCUMENTS": from_env("API_DOCUMENT_STORE", boolean, default=True),
 }
 
 # The origin of the absolute URLs the API writes (pagination links, the root's

@@ -899,3 +899,7 @@ def sync_versions(**kwargs) -> int:
             stale = have.exclude(object_id__in=published.values("pk"))
             changed += stale.delete()[0]
     return changed
+
+
+# The delivery store's models live in their own module (publication/documents.py).
+from publication.documents import Document, DocumentTag  # noqa: E402, F401

@@ -71,6 +71,27 @@ def time_reached(model: str, pk: int, at: str) -> str:
     return f"{model} {pk}: content version bumped for {at}"
 
 
+# Stale documents rendered again per run; a run that leaves some enqueues the next.
+RENDER_BATCH = 500
+
+
+@task()
+def render_stale_documents() -> str:
+    """Render again the delivery store's stale documents (publication/documents.py)
+    from published versions, a batch at a time."""
+    from publication import documents
+
+    changes = documents.refresh_stale(limit=RENDER_BATCH)
+    if len(changes) == RENDER_BATCH:
+        render_stale_documents.enqueue()
+    changed = [change for change in changes if change.changed]
+    for change in changed:
+        logger.info(
+            "Document %s changed (%s → %s)", change.url, change.before, change.after
+        )
+    return f"{len(changes)} documents rendered again, {len(changed)} changed"
+
+
 def enqueue(model: str, pk, when: datetime) -> None:
     # In UTC, so that one time is one argument whatever zone the form gave it in
     # (``schedule_pending`` recognizes the tasks already waiting by their arguments).

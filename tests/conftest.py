@@ -93,8 +93,14 @@ def _response_cache(request, settings):
     from django.core.cache import caches
 
     enabled = request.node.get_closest_marker("response_cache") is not None
-    # Counts kept per content version (api/pagination.py) likewise.
-    settings.API_CACHE = {**settings.API_CACHE, "ENABLED": enabled, "COUNTS": enabled}
+    # Counts kept per content version (api/pagination.py) and the delivery store
+    # (written under a content version) likewise.
+    settings.API_CACHE = {
+        **settings.API_CACHE,
+        "ENABLED": enabled,
+        "COUNTS": enabled,
+        "DOCUMENTS": enabled,
+    }
     caches["default"].clear()
     yield
     caches["default"].clear()

@@ -1,0 +1,242 @@
+"""The delivery store (publication/documents.py): every public URL without a filter
+or search is kept as bytes, read back with one query, marked stale exactly where a
+change of published content reaches, rendered again from published versions, and
+never serves what was not published.
+
+These tests commit for real (``transaction=True``): marking happens when a change
+commits, as in production.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.cache import caches
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils.encoding import iri_to_uri
+
+from api.cache import ApiCacheMiddleware, read_version
+from clinic.demo import load_demo
+from content.models import Article, Method
+from faq.models import FAQItem
+from publication import documents
+from publication.content_version import bump
+from publication.documents import Document
+from publication.tasks import render_stale_documents
+
+pytestmark = [pytest.mark.response_cache, pytest.mark.django_db(transaction=True)]
+
+ORIGIN = "http://testserver"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    return load_demo()
+
+
+def stored(path: str) -> Document | None:
+    """The document of ``path`` (non-ASCII slugs as the URL carries them)."""
+    return documents.read(ORIGIN + iri_to_uri(path))
+
+
+def first_item() -> FAQItem:
+    return FAQItem.objects.filter(published_en=True).order_by("position", "pk")[0]
+
+
+def test_a_public_url_is_stored_once_and_read_back_with_one_query(
+    demo, client, django_assert_num_queries
+):
+    article = Article.objects.get()
+    path = f"/api/v1/articles/{article.slug_en}/?locale=en"
+    first = client.get(path)
+    document = stored(path)
+    assert document is not None
+    assert not document.stale
+    assert bytes(document.body) == first.content
+    assert document.etag == first["ETag"]
+    assert f"article-{article.pk}" in document.tags()
+    caches["default"].clear()  # the response cache in front is gone: the store answers
+
+    with django_assert_num_queries(1):
+        again = client.get(path)
+
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Last-Modified"] == first["Last-Modified"]
+    assert again["Cache-Tag"] == first["Cache-Tag"]
+
+
+def test_filtered_searched_and_resized_lists_are_not_stored(demo, client):
+    for query in ("search=botox", "page_size=2", "structured_data=true"):
+        path = f"/api/v1/faq-items/?locale=en&{query}"
+        assert client.get(path).status_code == 200
+        assert stored(path) is None
+    assert client.get("/api/v1/faq-items/?locale=en&page=1").status_code == 200
+    assert stored("/api/v1/faq-items/?locale=en&page=1") is not None
+
+
+def test_errors_are_not_stored(demo, client):
+    path = "/api/v1/articles/no-such-article/?locale=en"
+    assert client.get(path).status_code == 404
+    assert stored(path) is None
+
+
+def test_publishing_marks_stale_exactly_the_documents_that_show_the_object(
+    demo, client
+):
+    item = first_item()
+    article = Article.objects.get()
+    method = Method.objects.filter(published_en=True).order_by("pk")[0]
+    shows_item = [
+        "/api/v1/faq-items/?locale=en",
+        f"/api/v1/faq-items/{item.slug_en}/?locale=en",
+        f"/api/v1/articles/{article.slug_en}/?locale=en",  # its FAQ block
+        "/api/v1/sitemap/?locale=en",
+        "/api/v1/locales/",
+    ]
+    does_not = [
+        f"/api/v1/methods/{method.slug_en}/?locale=en",
+        "/api/v1/comparisons/?locale=en",
+    ]
+    for path in shows_item + does_not:
+        assert client.get(path).status_code == 200
+
+    item.answer_en = "<p>A new answer, published.</p>"
+    item.save()
+    item.publish("en")
+
+    for path in shows_item:
+        assert stored(path).stale, path
+    for path in does_not:
+        assert not stored(path).stale, path
+
+
+def test_a_stale_document_is_never_served_and_the_worker_renders_it_again(demo, client):
+    item = first_item()
+    path = f"/api/v1/faq-items/{item.slug_en}/?locale=en"
+    before = client.get(path)
+    item.answer_en = "<p>A new answer, published.</p>"
+    item.save()
+    item.publish("en")
+
+    # Before the worker ran: rendered on demand, from the published version.
+    assert "A new answer, published." in client.get(path).content.decode()
+
+    item.answer_en = "<p>Another answer.</p>"
+    item.save()
+    item.publish("en")
+    result = render_stale_documents.call()
+    assert "documents rendered again" in result
+    document = stored(path)
+    assert not document.stale
+    assert "Another answer." in bytes(document.body).decode()
+    assert document.etag != before["ETag"]
+
+
+def test_refresh_says_which_documents_changed_and_how(demo, client):
+    item = first_item()
+    detail = f"/api/v1/faq-items/{item.slug_en}/?locale=en"
+    ko_list = "/api/v1/faq-items/?locale=ko"
+    for path in (detail, ko_list):
+        client.get(path)
+    before = stored(detail).etag
+    item.answer_en = "<p>Changed in English only.</p>"
+    item.save()
+    item.publish("en")
+
+    changes = {
+        change.url: change
+        for change in documents.refresh(Document.objects.filter(stale=True))
+    }
+
+    change = changes[ORIGIN + detail]
+    assert change.changed
+    assert change.before == before
+    assert change.after == stored(detail).etag
+    assert change.path == f"/api/v1/faq-items/{item.slug_en}/"
+    assert change.locale == "en"
+    assert f"faqitem-{item.pk}" in change.tags
+    # The Korean list carries the item's tag, so it was rendered again: unchanged.
+    assert not changes[ORIGIN + ko_list].changed
+
+
+def test_a_saved_edit_that_is_not_published_changes_no_document(demo, client):
+    item = first_item()
+    paths = [
+        "/api/v1/faq-items/?locale=en",
+        f"/api/v1/faq-items/{item.slug_en}/?locale=en",
+        f"/api/v1/articles/{Article.objects.get().slug_en}/?locale=en",
+    ]
+    bodies = {path: client.get(path).content for path in paths}
+    item.answer_en = "<p>Not published yet.</p>"
+    item.save()
+
+    changes = documents.refresh_stale()
+
+    assert not [change for change in changes if change.changed]
+    for path in paths:
+        assert client.get(path).content == bodies[path]
+
+
+def test_an_unpublished_detail_is_dropped_from_the_store(demo, client):
+    item = FAQItem.objects.filter(published_ko=True).order_by("pk")[0]
+    path = f"/api/v1/faq-items/{item.slug_ko}/?locale=ko"
+    client.get(path)
+    item.unpublish("ko")
+
+    changes = documents.refresh_stale()
+
+    gone = [c for c in changes if c.url == ORIGIN + iri_to_uri(path)]
+    assert gone
+    assert gone[0].after is None
+    assert stored(path) is None
+    assert client.get(path).status_code == 404
+
+
+def test_a_document_rendered_across_a_change_is_not_kept(demo, client):
+    """The race: a render that started under one content version and is written
+    after a change committed (the version moved) is dropped, not kept."""
+    cache = caches["default"]
+    path = "/api/v1/locales/"
+    response = client.get(path)
+    documents.discard(ORIGIN + path)
+    started_under = read_version(cache)
+    bump()  # a change commits while the render runs
+
+    ApiCacheMiddleware.store_document(
+        cache,
+        ORIGIN + path,
+        (started_under, (), response.content, response["ETag"], 0),
+        response,
+        ("faqitem",),
+    )
+
+    assert stored(path) is None
+
+
+def test_rebuild_documents_renders_every_public_url(demo, client, capsys):
+    call_command("rebuild_documents", "--origin", ORIGIN)
+    out = capsys.readouterr().out
+    count = int(out.split("Documents rendered: ")[1].split()[0])
+    assert count == Document.objects.count()
+    sitemap = json.loads(bytes(stored("/api/v1/sitemap/?locale=ko").body))
+    assert sitemap["results"]
+    for entry in sitemap["results"]:
+        slug = iri_to_uri(entry["slug"])
+        assert Document.objects.filter(url__contains=f"/{slug}/?locale=ko").exists()
+    assert not Document.objects.filter(stale=True).exists()
+    # Every stored document is what a client gets.
+    for document in Document.objects.all()[:20]:
+        assert client.get(document.url).content == bytes(document.body)
+
+    call_command("rebuild_documents", "--origin", ORIGIN)
+    again = capsys.readouterr().out
+    assert f"Documents rendered: {count} " in again
+
+
+def test_rebuild_documents_needs_an_origin(demo, settings):
+    settings.PUBLIC_ORIGIN = ""
+    with pytest.raises(CommandError, match="PUBLIC_ORIGIN"):
+        call_command("rebuild_documents", "--origin", "")
