@@ -20,10 +20,12 @@ def published_counts(published) -> dict[str, dict[str, int]]:
 
 def sitemap_entries(published, code: str, names: tuple[str, ...]) -> list[dict]:
     """The sitemap of ``code`` for the types ``names``: type order, then pk."""
+    kinds = [kind for kind in sitemap_types() if kind.name in names]
+    # The addresses of every type's versions in one query; a type with rows of its
+    # own (the FAQ categories) reads them itself.
+    published.load_addresses(*(kind.model for kind in kinds if not kind.version_rows))
     entries = []
-    for kind in sitemap_types():
-        if kind.name not in names:
-            continue
+    for kind in kinds:
         for row in kind.published_rows(published, code):
             entries.append(
                 {

@@ -55,7 +55,7 @@ class PublicType:
     rows: Callable[[str, object], tuple[QuerySet, dict, object]] | None = None
     # From published versions (publication.published.Published): the rows of the
     # objects visible in a locale (identity columns: pk, updated_at, each locale's
-    # slug and flag), in pk order; by default each object's version.
+    # slug and flag), in pk order; by default each object's versions' addresses.
     version_rows: Callable[[object, str], list[dict]] | None = None
 
     @property
@@ -71,18 +71,18 @@ class PublicType:
         return self.counts(now) if self.counts else visible_counts(self.model, now)
 
     def published_rows(self, published, code: str) -> list[dict]:
-        """The identity rows of the objects visible in ``code``, from versions."""
+        """The identity rows of the objects visible in ``code``, from versions
+        (their addresses: the snapshots are not read)."""
         if self.version_rows:
             return self.version_rows(published, code)
-        pks = sorted(published.visible(self.model, code))
-        published.prefetch(self.model, pks)
-        return [published.row(self.model, pk, code) for pk in pks]
+        return published.identity_rows(self.model, code)
 
     def published_count(self, published, code: str) -> int:
-        """How many objects are visible in ``code``, from versions."""
+        """How many objects are visible in ``code``, from versions (one aggregate
+        counts every type)."""
         if self.version_rows:
             return len(self.version_rows(published, code))
-        return len(published.visible(self.model, code))
+        return published.count(self.model, code)
 
     def sitemap_rows(self, code: str, now) -> tuple[QuerySet, dict, object]:
         if self.rows:

@@ -35,7 +35,7 @@ from content.models import (
 )
 from publication.languages import column
 from publication.models import published_field
-from publication.published import Published, values_row
+from publication.published import Published, naming, values_row
 
 Results = dict[str, list[dict]]
 
@@ -107,10 +107,10 @@ def page_summaries(published: Published, model, code: str, pks) -> list[dict]:
     return [build(published.row(model, pk, code), code) for pk in pks]
 
 
-def visible_in_order(published: Published, model, code: str) -> list[int]:
-    pks = published.visible(model, code)
-    published.prefetch(model, pks)
-    return in_order(published, model, pks)
+def visible_in_order(published: Published, model, code: str, **lookups) -> list[int]:
+    """The objects visible in ``code`` (those whose version there matches
+    ``lookups``) in the model's public order; their versions read in one query."""
+    return in_order(published, model, published.load_visible(model, code, **lookups))
 
 
 def method_ref_row(published: Published, pk: int, code: str, prefix: str) -> dict:
@@ -142,14 +142,14 @@ def method_results(published: Published, pk: int, code: str) -> Results:
                 column("text", code): row[column("text", code)],
             }
         )
+    # The cause types that call for the method, found by their versions' links.
     cause_types = [
         {
             "pk": other,
             column("slug", code): row[column("slug", code)],
             column("name", code): row[column("name", code)],
         }
-        for other in visible_in_order(published, CauseType, code)
-        if pk in published.version(CauseType, other, code).data["object"]["methods"]
+        for other in visible_in_order(published, CauseType, code, **naming(Method, pk))
         for row in [published.row(CauseType, other, code)]
     ]
     return {
@@ -261,10 +261,10 @@ def item_list_results(published: Published, pk: int, code: str) -> Results:
 def cause_type_results(published: Published, pk: int, code: str) -> Results:
     data = published.version(CauseType, pk, code).data["object"]
     published.prefetch(Method, data["methods"])
+    visible = [m for m in data["methods"] if published.version(Method, m, code)]
     methods = [
         {"causetype_id": pk, **method_ref_row(published, m, code, "method__")}
-        for m in in_order(published, Method, data["methods"])
-        if published.version(Method, m, code)
+        for m in in_order(published, Method, visible)
     ]
     return {
         "causetype": [published.row(CauseType, pk, code)],
@@ -298,21 +298,69 @@ EMBEDDED = (
 )
 
 
+def methods_shown(
+    published: Published,
+    code: str,
+    comparisons: list[int],
+    aftercares: list[int],
+    cause_types: list[int],
+) -> list[int]:
+    """The methods the visible comparisons (columns), aftercare timelines
+    (tracks) and cause types of an article show: read at once, not per object."""
+    return [
+        *(
+            col["method_id"]
+            for other in comparisons
+            for col in parts(published, Comparison, other, code, "columns")
+        ),
+        *(
+            track["method_id"]
+            for other in aftercares
+            for track in parts(published, Aftercare, other, code, "tracks")
+        ),
+        *(
+            method
+            for other in cause_types
+            for method in published.version(CauseType, other, code).data["object"][
+                "methods"
+            ]
+        ),
+    ]
+
+
 def article_results(published: Published, pk: int, code: str) -> Results:
+    """The article's rows and those of everything its blocks show. Versions are
+    read one query per type: the embedded lists, comparisons and timelines, the
+    visible cause types, then the methods all of them show, so that the builders
+    below query nothing more (the FAQ block reads its items in one more)."""
     blocks = [
         part_row(ArticleBlock, b, code)
         for b in parts(published, Article, pk, code, "blocks")
     ]
     results = {"article": [published.row(Article, pk, code)], "article.blocks": blocks}
-    embedded = []
-    for key, model, build in EMBEDDED:
+    kinds = {b["kind"] for b in blocks}
+    shown = {}
+    for key, model, _build in EMBEDDED:
         ids = dict.fromkeys(b[key] for b in blocks if b[key] is not None)
         published.prefetch(model, ids)
-        embedded += [
-            build(published, other, code)
-            for other in ids
-            if published.version(model, other, code)
-        ]
+        shown[model] = [other for other in ids if published.version(model, other, code)]
+    cause_types = (
+        visible_in_order(published, CauseType, code)
+        if ArticleBlock.Kind.CAUSE_TYPES in kinds
+        else []
+    )
+    published.prefetch(
+        Method,
+        methods_shown(
+            published, code, shown[Comparison], shown[Aftercare], cause_types
+        ),
+    )
+    embedded = [
+        build(published, other, code)
+        for _key, model, build in EMBEDDED
+        for other in shown[model]
+    ]
+    embedded += [cause_type_results(published, other, code) for other in cause_types]
     empty = {
         name: []
         for name in (
@@ -330,20 +378,6 @@ def article_results(published: Published, pk: int, code: str) -> Results:
             "causetype.methods",
         )
     }
-    if any(b["kind"] == ArticleBlock.Kind.CAUSE_TYPES for b in blocks):
-        cause_types = visible_in_order(published, CauseType, code)
-        # The methods of them all, versions and order, at once.
-        methods = {
-            m
-            for other in cause_types
-            for m in published.version(CauseType, other, code).data["object"]["methods"]
-        }
-        published.prefetch(Method, methods)
-        published.positions(Method, methods)
-        embedded += [
-            cause_type_results(published, other, code) for other in cause_types
-        ]
-    kinds = {b["kind"] for b in blocks}
     for kind, resolver in BLOCK_RESOLVERS.items():
         embedded.append(
             resolver.results(published, code, pk if kind in kinds else None)
@@ -359,7 +393,7 @@ def article_detail(published: Published, pk: int, code: str) -> dict | None:
 
 
 def clinic_results(published: Published, code: str) -> Results:
-    pks = sorted(published.visible(ClinicProfile, code))
+    pks = sorted(published.load_visible(ClinicProfile, code))
     if not pks:
         return {
             "clinic": [],
@@ -373,9 +407,11 @@ def clinic_results(published: Published, code: str) -> Results:
         part_row(ClinicChannel, ch, code)
         for ch in parts(published, ClinicProfile, pk, code, "channels")
     ]
+    shown = dict.fromkeys((row["trust_points_id"], row["care_system_id"]))
+    published.prefetch(ItemList, shown)
     lists = [
         item_list_results(published, other, code)
-        for other in dict.fromkeys((row["trust_points_id"], row["care_system_id"]))
+        for other in shown
         if other is not None and published.version(ItemList, other, code)
     ]
     return merged(

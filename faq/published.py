@@ -13,13 +13,15 @@ from faq.models import FAQCategory, FAQItem
 from faq.search import search_words
 from publication.languages import LANGUAGE_CODES, column
 from publication.models import published_field
-from publication.published import Published, values_row
+from publication.published import Published, naming, values_row
 
 
-def item_order(published: Published, code: str) -> list[int]:
-    """The items visible in ``code`` in the list's order: editor order (the
-    working copy's positions: a reorder is published at once), then pk."""
-    visible = published.visible(FAQItem, code)
+def item_order(published: Published, code: str, **lookups) -> list[int]:
+    """The items visible in ``code`` (those whose version there matches
+    ``lookups``) in the list's order: editor order (the working copy's positions:
+    a reorder is published at once), then pk. Their versions and positions are
+    read in one query."""
+    visible = published.load_visible(FAQItem, code, **lookups)
     positions = published.positions(FAQItem, visible)
     return sorted(visible, key=lambda pk: (positions[pk], pk))
 
@@ -57,10 +59,10 @@ def narrowed(
             versions = versions.filter(search_text__contains=word)
         return versions
     model = {"cause_type": CauseType, "method": Method, "article": Article}[name]
-    pk = published.by_slug(model, code, value)
+    pk = published.object_at(model, code, value)
     if pk is None:
         return versions.none()
-    return versions.filter(refs__contains=f" {model._meta.model_name}-{pk} ")
+    return versions.filter(**naming(model, pk))
 
 
 def in_list_order(versions: QuerySet) -> QuerySet:
@@ -135,13 +137,10 @@ def article_faq_results(published: Published, code: str, article: int | None) ->
     without an FAQ block (``article`` None)."""
     if article is None:
         return {"article.faq": []}
-    published.prefetch(FAQItem, published.visible(FAQItem, code))
     return {
         "article.faq": [
             item_row(published, pk, code)
-            for pk in item_order(published, code)
-            if article
-            in published.version(FAQItem, pk, code).data["object"]["articles"]
+            for pk in item_order(published, code, **naming(Article, article))
         ]
     }
 
@@ -149,40 +148,55 @@ def article_faq_results(published: Published, code: str, article: int | None) ->
 # Categories: a label, shown in a locale where one of its items is visible, under
 # the name and slug its items were published with there.
 
+# An item's category as published with it: the one part of its snapshot the
+# categories read (never the question and answer).
+CATEGORY = "data__parts__category__0"
+
+
+def categories_by_locale(published: Published) -> dict[int, dict[str, list[dict]]]:
+    """Per category, per locale, the visible versions of its items there (their
+    item, times and ``CATEGORY``): one query, read once for every locale."""
+    versions = published.queryset(FAQItem).values(
+        "object_id", "locale", "updated_at", "published_at", CATEGORY
+    )
+    by_category: dict[int, dict[str, list[dict]]] = {}
+    for version in versions:
+        if version[CATEGORY] is not None:
+            by_category.setdefault(version[CATEGORY]["id"], {}).setdefault(
+                version["locale"], []
+            ).append(version)
+    return by_category
+
+
+def newest(versions: list[dict]) -> dict:
+    """The category as the latest published of ``versions`` shows it."""
+    return max(versions, key=lambda v: (v["published_at"], v["object_id"]))[CATEGORY]
+
 
 def category_rows(published: Published, code: str) -> list[dict]:
     """The rows of ``selectors.category_rows`` (pk order), from the items'
     versions: per category, the locales it has visible items in, its slug there,
     its name, how many items and their last change."""
-    by_category: dict[int, dict[str, list]] = {}
-    for by_locale in published.versions(FAQItem).values():
-        for locale, version in by_locale.items():
-            for category in version.data["parts"]["category"]:
-                by_category.setdefault(category["id"], {}).setdefault(
-                    locale, []
-                ).append(version)
+    by_category = published.cached(
+        "faq.categories", lambda: categories_by_locale(published)
+    )
     rows = []
     for pk in sorted(by_category):
         locales = by_category[pk]
         if code not in locales:
             continue
         items = locales[code]
-        latest = max(items, key=lambda v: (v.published_at, v.object_id))
-        values = values_row(FAQCategory, latest.data["parts"]["category"][0], code)
+        values = values_row(FAQCategory, newest(items), code)
         row = {
             "pk": pk,
-            "updated_at": max(v.updated_at for v in items),
+            "updated_at": max(v["updated_at"] for v in items),
             "item_count": len(items),
             column("name", code): values[column("name", code)],
         }
         for other in LANGUAGE_CODES:
             there = locales.get(other)
             row[published_field(other)] = there is not None
-            slug = ""
-            if there:
-                newest = max(there, key=lambda v: (v.published_at, v.object_id))
-                slug = newest.data["parts"]["category"][0]["slug"] or ""
-            row[column("slug", other)] = slug
+            row[column("slug", other)] = (newest(there)["slug"] or "") if there else ""
         rows.append(row)
     return rows
 

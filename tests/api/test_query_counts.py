@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from api.registry import sitemap_types
 from content.models import (
@@ -31,7 +31,7 @@ from content.models import (
 )
 from faq.models import FAQCategory, FAQItem
 from publication.languages import column
-from publication.models import deferred_completeness, published_field
+from publication.models import deferred_completeness
 from tests.factories import (
     ArticleBlockFactory,
     ArticleFactory,
@@ -43,18 +43,13 @@ from tests.factories import (
     aftercare_timeline,
     comparison_grid,
     item_list_with_items,
+    publish,
 )
 
 pytestmark = pytest.mark.django_db
 
 CODES = ("en", "ko")
 LARGER = 10
-
-
-def publish_in(obj, codes: tuple[str, ...] = CODES) -> None:
-    for code in codes:
-        setattr(obj, published_field(code), True)
-    obj.save()
 
 
 @dataclass
@@ -85,25 +80,25 @@ def build_unit(*, side: int, items: int) -> Unit:
     """A comparison and an aftercare timeline of ``side`` × ``side`` (tracks for the
     comparison's methods and one shared track), a list of ``items`` items, a cause
     type that calls for the methods, an FAQ category with ``side`` items linked to
-    the cause type and the methods; embedded objects published first."""
+    the cause type and the methods. The embedded objects are published; the cause
+    type and the items are published by ``build_content``, after their last links
+    (a version holds what the working copy held when it was published)."""
     grid = comparison_grid(methods=side, criteria=side, published=CODES)
     timeline = aftercare_timeline(stages=side, tracks=side)
     with deferred_completeness():
         for track, method in zip(timeline.tracks[1:], grid.methods, strict=False):
             track.method = method
             track.save()
-    publish_in(timeline.aftercare)
+    publish(timeline.aftercare, codes=CODES)
     item_list = item_list_with_items(items=items, published=CODES)
     cause_type = CauseTypeFactory()
     cause_type.methods.set(grid.methods)
-    publish_in(cause_type)
     category = FAQCategoryFactory()
     faq_items = []
     for _ in range(side):
         item = FAQItemFactory(category=category)
         item.cause_types.set([cause_type])
         item.methods.set(grid.methods)
-        publish_in(item)
         faq_items.append(item)
     return Unit(
         grid.methods,
@@ -163,7 +158,7 @@ def build_content(units: int) -> Content:
         with deferred_completeness():
             for other in built if i == 0 else [unit]:
                 add_blocks(article, other)
-        publish_in(article)
+        publish(article, codes=CODES)
         articles.append(article)
         for item in unit.faq_items:
             item.articles.add(article, articles[0])
@@ -172,6 +167,11 @@ def build_content(units: int) -> Content:
     hub.faq_items[0].cause_types.set([unit.cause_type for unit in built])
     hub.faq_items[0].methods.set([m for unit in built for m in unit.methods])
     hub.faq_items[0].articles.set(articles)
+    publish(
+        *(unit.cause_type for unit in built),
+        *(item for unit in built for item in unit.faq_items),
+        codes=CODES,
+    )
     profile_list = item_list_with_items(items=2 * units, published=CODES)
     return Content(built, articles[0], profile_list)
 
@@ -185,7 +185,9 @@ def build_profile(content: Content, *, channels: int) -> ClinicProfile:
             ClinicChannelFactory(profile=profile)
     profile.trust_points = content.profile_list
     profile.care_system = content.hub.item_list
-    publish_in(profile)
+    profile.save()
+    # Published again in the larger world: the new lists and channels.
+    publish(profile, codes=CODES)
     return profile
 
 
@@ -201,12 +203,6 @@ PAGE = {"page_size": 100}  # a whole list on one page: every row is represented
 
 def fixed(path: str, **query) -> Target:
     return lambda content, code: (path, {"locale": code, **query})
-
-
-def plan(selects: int) -> int:
-    """The queries of a detail read plan (api/plans.py) of ``selects``
-    SELECTs: PostgreSQL runs them as one statement, other databases one by one."""
-    return 1 if connection.vendor == "postgresql" else selects
 
 
 def detail(path: str, pick: Callable[[Content], object]) -> Target:
@@ -255,90 +251,113 @@ def faq_all_filters(content: Content, code: str) -> tuple[str, dict]:
 
 SITEMAP_TYPES = tuple(kind.name for kind in sitemap_types())
 
-# A list costs a count and a page; a detail its row and one query per kind of
-# related rows (see content/selectors.py and faq/selectors.py).
+# What each request reads of the published versions (publication/published.py).
+# A query reads the versions of a set of objects of one type, in every locale (a
+# row names each locale's slug) and with their editor positions (the working
+# copy's, in a subquery); a snapshot holds its object's parts, so parts cost
+# nothing more. Never a query per object: the numbers are the same on SQLite and
+# PostgreSQL, and on the small and the larger content.
 CASES: list[tuple[str, Target, int]] = [
     ("api-root", lambda content, code: ("/api/v1/", {}), 0),
-    # One aggregate per publishable type and one for the FAQ categories.
-    ("locales", lambda content, code: ("/api/v1/locales/", {}), 9),
-    # One UNION ALL over every type, and its count.
+    # One aggregate counts the versions of every type per locale; one query reads
+    # the category part of every FAQ item version (a category is visible where
+    # one of its items is).
+    ("locales", lambda content, code: ("/api/v1/locales/", {}), 2),
+    # The addresses (slugs and times, no snapshot) of every type's versions in
+    # one query, and the FAQ categories as for the locales.
     ("sitemap", fixed("/api/v1/sitemap/", **PAGE), 2),
+    # One type: its addresses, or the categories.
     *[
-        (f"sitemap-{kind}", fixed("/api/v1/sitemap/", type=kind, **PAGE), 2)
+        (f"sitemap-{kind}", fixed("/api/v1/sitemap/", type=kind, **PAGE), 1)
         for kind in SITEMAP_TYPES
     ],
-    ("article-list", fixed("/api/v1/articles/", **PAGE), 2),
-    # The article, its blocks, lists (2: rows, items), comparisons (4: rows,
-    # columns, criteria, cells), aftercare (4: rows, stages, tracks, entries), cause
-    # types (2: rows, methods) and FAQ items (1).
-    ("article-detail", detail("/api/v1/articles/", lambda c: c.article), plan(15)),
-    ("cause-type-list", fixed("/api/v1/cause-types/", **PAGE), 2),
+    # A list: its count, the page's pks in the list's order, the page's versions.
+    ("article-list", fixed("/api/v1/articles/", **PAGE), 3),
+    # The article's versions (found by its slug), then one query per type it
+    # shows: its lists, comparisons and aftercare timelines, the visible cause
+    # types, the methods all of those show, the FAQ items that name it.
+    ("article-detail", detail("/api/v1/articles/", lambda c: c.article), 7),
+    ("cause-type-list", fixed("/api/v1/cause-types/", **PAGE), 3),
+    # The cause type's versions, then its methods'.
     (
         "cause-type-detail",
         detail("/api/v1/cause-types/", lambda c: c.hub.cause_type),
-        plan(2),
+        2,
     ),
-    ("method-list", fixed("/api/v1/methods/", **PAGE), 2),
-    ("method-detail", detail("/api/v1/methods/", lambda c: c.hub.methods[0]), plan(3)),
-    ("comparison-list", fixed("/api/v1/comparisons/", **PAGE), 2),
+    ("method-list", fixed("/api/v1/methods/", **PAGE), 3),
+    # The method's versions (facts and criteria in its snapshot), then those of
+    # the cause types whose versions name it.
+    ("method-detail", detail("/api/v1/methods/", lambda c: c.hub.methods[0]), 2),
+    ("comparison-list", fixed("/api/v1/comparisons/", **PAGE), 3),
+    # The comparison's versions (rows, criteria and cells in its snapshot), then
+    # its methods'.
     (
         "comparison-detail",
         detail("/api/v1/comparisons/", lambda c: c.hub.comparison),
-        plan(4),
+        2,
     ),
-    ("aftercare-list", fixed("/api/v1/aftercare/", **PAGE), 2),
+    ("aftercare-list", fixed("/api/v1/aftercare/", **PAGE), 3),
+    # The timeline's versions (stages, tracks, entries), then its tracks' methods'.
     (
         "aftercare-detail",
         detail("/api/v1/aftercare/", lambda c: c.hub.aftercare),
-        plan(4),
+        2,
     ),
-    ("item-list-list", fixed("/api/v1/item-lists/", **PAGE), 2),
+    ("item-list-list", fixed("/api/v1/item-lists/", **PAGE), 3),
+    # The list's versions (its items in the snapshot).
     (
         "item-list-detail",
         detail("/api/v1/item-lists/", lambda c: c.hub.item_list),
-        plan(2),
+        1,
     ),
-    ("faq-item-list", fixed("/api/v1/faq-items/", **PAGE), 2),
+    ("faq-item-list", fixed("/api/v1/faq-items/", **PAGE), 3),
     (
         "faq-item-list-structured-data",
         fixed("/api/v1/faq-items/", structured_data="true", **PAGE),
-        2,
+        3,
     ),
-    ("faq-item-list-by-category", faq_filter("category", lambda c: c.hub.category), 2),
+    # A category or a search filters the versions themselves: a list's three.
+    ("faq-item-list-by-category", faq_filter("category", lambda c: c.hub.category), 3),
+    # A cause type, method or article filter first finds the object at the slug
+    # (the versions that name it are then filtered in SQL): one more.
     (
         "faq-item-list-by-cause-type",
         faq_filter("cause_type", lambda c: c.hub.cause_type),
-        2,
+        4,
     ),
-    ("faq-item-list-by-method", faq_filter("method", lambda c: c.hub.methods[0]), 2),
-    ("faq-item-list-by-article", faq_filter("article", lambda c: c.article), 2),
-    ("faq-item-list-search", faq_search, 2),
-    ("faq-item-list-all-filters", faq_all_filters, 2),
-    # The item and its visible cause types, methods and articles.
+    ("faq-item-list-by-method", faq_filter("method", lambda c: c.hub.methods[0]), 4),
+    ("faq-item-list-by-article", faq_filter("article", lambda c: c.article), 4),
+    ("faq-item-list-search", faq_search, 3),
+    ("faq-item-list-all-filters", faq_all_filters, 6),
+    # The item's versions, then those of its cause types, methods and articles.
     ("faq-item-detail", detail("/api/v1/faq-items/", lambda c: c.hub.faq_items[0]), 4),
+    # The categories as for the locales, then their editor order (a category is a
+    # label without versions: the working copy's positions).
     ("faq-category-list", fixed("/api/v1/faq-categories/", **PAGE), 2),
+    # The categories as for the locales.
     (
         "faq-category-detail",
         detail("/api/v1/faq-categories/", lambda c: c.hub.category),
         1,
     ),
-    # The profile, its channels, its two lists and their items: a read plan.
-    ("clinic", fixed("/api/v1/clinic/"), plan(4)),
+    # The visible profile's versions (its channels in the snapshot), then its two
+    # lists'.
+    ("clinic", fixed("/api/v1/clinic/"), 2),
 ]
 
-# A slug of another language: the failed lookup (a detail's whole read plan), then
-# the object visible in both.
+# A slug of another language: the failed lookup, then the slug of the object
+# visible in both; the FAQ categories read once answer both.
 NOT_IN_LOCALE: list[tuple[str, Target, int]] = [
     (f"{name}-by-other-language-slug", elsewhere(path, pick), n)
     for name, path, pick, n in (
-        ("article", "/api/v1/articles/", lambda c: c.article, plan(15) + 1),
-        ("cause-type", "/api/v1/cause-types/", lambda c: c.hub.cause_type, plan(2) + 1),
-        ("method", "/api/v1/methods/", lambda c: c.hub.methods[0], plan(3) + 1),
-        ("comparison", "/api/v1/comparisons/", lambda c: c.hub.comparison, plan(4) + 1),
-        ("aftercare", "/api/v1/aftercare/", lambda c: c.hub.aftercare, plan(4) + 1),
-        ("item-list", "/api/v1/item-lists/", lambda c: c.hub.item_list, plan(2) + 1),
-        ("faq-item", "/api/v1/faq-items/", lambda c: c.hub.faq_items[0], 1 + 1),
-        ("faq-category", "/api/v1/faq-categories/", lambda c: c.hub.category, 1 + 1),
+        ("article", "/api/v1/articles/", lambda c: c.article, 2),
+        ("cause-type", "/api/v1/cause-types/", lambda c: c.hub.cause_type, 2),
+        ("method", "/api/v1/methods/", lambda c: c.hub.methods[0], 2),
+        ("comparison", "/api/v1/comparisons/", lambda c: c.hub.comparison, 2),
+        ("aftercare", "/api/v1/aftercare/", lambda c: c.hub.aftercare, 2),
+        ("item-list", "/api/v1/item-lists/", lambda c: c.hub.item_list, 2),
+        ("faq-item", "/api/v1/faq-items/", lambda c: c.hub.faq_items[0], 2),
+        ("faq-category", "/api/v1/faq-categories/", lambda c: c.hub.category, 1),
     )
 ]
 
