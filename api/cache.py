@@ -196,17 +196,19 @@ class ApiCacheMiddleware:
         if refused is not None:
             return refused
         conf = settings.API_CACHE
-        cache = caches[conf["ALIAS"]] if conf["ENABLED"] else None
+        # The content version is read for the response cache's entries and for
+        # the delivery store's writes; either may be off without the other.
+        cache = caches[conf["ALIAS"]] if conf["ENABLED"] or conf["DOCUMENTS"] else None
         key = version = entry = None
         if cache is not None:
             try:
-                key = self.key_for(request)
+                key = self.key_for(request) if conf["ENABLED"] else None
             except DisallowedHost:
                 return self.get_response(request)  # Django answers the 400
             try:
                 version = read_version(cache)
-                entry = self.local.get(key)
-                if entry is None or entry[0] != version:
+                entry = self.local.get(key) if key else None
+                if key and (entry is None or entry[0] != version):
                     entry = cache.get(key)
                     if entry is not None and entry[0] == version:
                         self.remember(key, entry)
@@ -290,14 +292,16 @@ class ApiCacheMiddleware:
         """The URL under which the delivery store keeps this request's answer, or
         None for one it does not keep (a filter, a search, a page size, an
         ``Accept`` the view negotiates)."""
-        conf = settings.API_CACHE
-        if not (conf["ENABLED"] and conf["DOCUMENTS"]):
+        if not settings.API_CACHE["DOCUMENTS"]:
             return None
         if request.META.get("HTTP_ACCEPT", "*/*") not in ANY_JSON:
             return None
         if not documents.storable(request.GET):
             return None
-        return absolute_url(request, request.get_full_path())
+        try:
+            return absolute_url(request, request.get_full_path())
+        except DisallowedHost:
+            return None  # Django answers the 400
 
     @staticmethod
     def store_document(cache, url, entry, response, tags) -> None:

@@ -410,7 +410,8 @@ API_CACHE = {
     "COUNTS": True,
     # The delivery store (publication/documents.py): every response that depends
     # on no filter or search kept in the database until what it shows changes.
-    # It writes only under a content version, so only with the cache on.
+    # It writes under the content version, read from the cache (CACHES) even
+    # with the response cache's entries off.
     "DOCUMENTS": from_env("API_DOCUMENT_STORE", boolean, default=True),
 }
 

@@ -68,6 +68,21 @@ def test_a_public_url_is_stored_once_and_read_back_with_one_query(
     assert again["Cache-Tag"] == first["Cache-Tag"]
 
 
+def test_the_store_answers_with_the_response_cache_off(
+    demo, client, settings, django_assert_num_queries
+):
+    settings.API_CACHE = {**settings.API_CACHE, "ENABLED": False}
+    path = "/api/v1/faq-items/?locale=ko"
+    first = client.get(path)
+    assert stored(path) is not None
+
+    with django_assert_num_queries(1):
+        again = client.get(path)
+
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+
+
 def test_filtered_searched_and_resized_lists_are_not_stored(demo, client):
     for query in ("search=botox", "page_size=2", "structured_data=true"):
         path = f"/api/v1/faq-items/?locale=en&{query}"

@@ -40,10 +40,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, origin: str, **options):
         conf = settings.API_CACHE
-        if not (conf["ENABLED"] and conf["DOCUMENTS"]):
+        if not conf["DOCUMENTS"]:
             raise CommandError(
-                "The delivery store is off (API_RESPONSE_CACHE and "
-                "API_DOCUMENT_STORE must both be on): nothing to rebuild."
+                "The delivery store is off (API_DOCUMENT_STORE=false): nothing to "
+                "rebuild."
             )
         if not origin:
             raise CommandError(
