@@ -64,13 +64,13 @@ def links(obj: models.Model) -> dict[str, list[int]]:
 
 
 def values(
-    obj: models.Model, code: str, *, linked: dict[str, list[int]] | None = None
+    obj: models.Model, code: str, *, linked: dict[str, list[int]]
 ) -> dict[str, Any]:
     """``obj``'s content in locale ``code``: every concrete column but publication
     state and derived columns (not editable: a search text), translated ones by
     their plain name with the locale's value (never a fallback), foreign keys as
-    ids, many-to-many relations as sorted id lists (``linked``, when they are
-    already read)."""
+    ids, and its many-to-many relations ``linked`` (``links(obj)``, read once for
+    every locale)."""
     names = translated_names(type(obj))
     # Their per-locale columns, which the plain name replaces.
     columns = {column(name, code) for name in names for code in LANGUAGE_CODES}
@@ -87,7 +87,7 @@ def values(
             data[field.name] = _json(getattr(obj, column(field.name, code)))
         else:
             data[field.attname] = _json(getattr(obj, field.attname))
-    data.update(links(obj) if linked is None else linked)
+    data.update(linked)
     return data
 
 
