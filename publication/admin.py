@@ -13,6 +13,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
@@ -33,6 +34,7 @@ from publication.history import HistoryAdminMixin, ProtectedDeletionMixin
 from publication.languages import LANGUAGE_CODES, LANGUAGE_NAMES, column, language_name
 from publication.models import (
     Publishable,
+    changed_field,
     complete_field,
     deferred_completeness,
     missing_fields,
@@ -76,6 +78,17 @@ class PublishedInLanguageFilter(LanguageFilter):
         return queryset.filter(**{published_field(code): True})
 
 
+class ChangedInLanguageFilter(LanguageFilter):
+    """Objects whose working copy differs from what is published in the language:
+    edits an editor still has to publish (the stored ``changed_<code>`` flag)."""
+
+    title = _("changed since published in")
+    parameter_name = "changed_in"
+
+    def filter(self, queryset, code):
+        return queryset.filter(**{changed_field(code): True})
+
+
 def _status_column(code: str):
     """A changelist column for language ``code``, from stored flags only (no query)."""
 
@@ -83,7 +96,11 @@ def _status_column(code: str):
         if isinstance(obj, Publishable):
             complete = getattr(obj, complete_field(code))
             if getattr(obj, published_field(code)):
-                if obj.publish_at > timezone.now():
+                # Before "scheduled": a version waiting for its time does not
+                # hold the edits made since either.
+                if getattr(obj, changed_field(code)):
+                    symbol, text = "◐", gettext("published, changed since")
+                elif obj.publish_at > timezone.now():
                     symbol, text = "◷", gettext("scheduled")
                 else:
                     symbol, text = "●", gettext("published")
@@ -105,6 +122,24 @@ def _status_column(code: str):
 
 
 LANGUAGE_STATUS_COLUMNS = [_status_column(code) for code in LANGUAGE_CODES]
+
+
+def snapshot_text(value) -> str:
+    """A value of a snapshot as the changes page shows it: text as stored (rich
+    text as its HTML source, which the template escapes, so that a changed tag or
+    link shows too), links as ids, a part added or removed as its non-empty
+    fields, one a line."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "\n".join(
+            f"{name}: {snapshot_text(item)}"
+            for name, item in value.items()
+            if name != "id" and item not in (None, "", [])
+        )
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def _publication_action(code: str, *, publish: bool):
@@ -265,10 +300,15 @@ class PublicationAdminMixin(RefusalAdminMixin):
     (``PUBLICATION_COLUMNS``): what a stale form could write back is text, never a
     language's publication."""
 
-    list_filter = (MissingInLanguageFilter, PublishedInLanguageFilter)
+    list_filter = (
+        MissingInLanguageFilter,
+        PublishedInLanguageFilter,
+        ChangedInLanguageFilter,
+    )
     actions = PUBLICATION_ACTIONS
     exclude = PUBLICATION_COLUMNS
     publication_panel_template = "admin/editing/publication_panel.html"
+    changes_template = "admin/editing/changes_since_published.html"
 
     def get_list_display(self, request):
         return (*super().get_list_display(request), *LANGUAGE_STATUS_COLUMNS)
@@ -281,6 +321,11 @@ class PublicationAdminMixin(RefusalAdminMixin):
                 self.admin_site.admin_view(self.publication_view),
                 name=f"{opts.app_label}_{opts.model_name}_publication",
             ),
+            path(
+                "<path:object_id>/changes/<str:code>/",
+                self.admin_site.admin_view(self.changes_view),
+                name=f"{opts.app_label}_{opts.model_name}_changes",
+            ),
             *super().get_urls(),
         ]
 
@@ -292,12 +337,15 @@ class PublicationAdminMixin(RefusalAdminMixin):
         )
 
     def publication_panel(self, request, obj) -> dict:
-        """Per language: its state, what is missing there, and what can be done."""
+        """Per language: its state, what is missing there, and what can be done.
+        A language changed since published links to what changed (the stored flag:
+        the diff itself is read on that page only)."""
         problems = obj.completeness_problems()
         now = timezone.now()
         rows = []
         for code in LANGUAGE_CODES:
             published = getattr(obj, published_field(code))
+            changed = published and getattr(obj, changed_field(code))
             if published and obj.publish_at > now:
                 state, css = (
                     gettext("scheduled for %(time)s")
@@ -308,11 +356,17 @@ class PublicationAdminMixin(RefusalAdminMixin):
                 state, css = gettext("published"), "published"
             else:
                 state, css = gettext("not published"), "not-published"
+            if changed:
+                state = gettext("%(state)s — changed since published") % {
+                    "state": state
+                }
             rows.append(
                 {
                     "code": code,
                     "name": language_name(code),
                     "published": published,
+                    "changed": changed,
+                    "changes_url": self._changes_url(obj, code) if changed else "",
                     "state": state,
                     "css": css,
                     "missing": problems[code],
@@ -324,6 +378,51 @@ class PublicationAdminMixin(RefusalAdminMixin):
             "can_change": self.has_change_permission(request, obj),
             "publish_at": timezone.localtime(obj.publish_at),
         }
+
+    def _changes_url(self, obj, code: str) -> str:
+        opts = self.model._meta
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changes",
+            args=[quote(obj.pk), code],
+        )
+
+    def changes_view(self, request, object_id, code):
+        """What changed in ``code`` since it was published there, field by field,
+        with the published and the working text (anyone who may view the object);
+        the publication panel links here."""
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("No such object."))
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        if code not in LANGUAGE_CODES:
+            raise Http404(gettext("Unknown language."))
+        version = obj.published_version(code)
+        changes = obj.changes_since_published(code) if version else []
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": gettext("Changes since published in %(language)s")
+            % {"language": language_name(code)},
+            "subtitle": str(obj),
+            "language": code,
+            "language_label": language_name(code),
+            "version": version,
+            "changes": [
+                {
+                    "where": change.where,
+                    "published": snapshot_text(change.before),
+                    "working": snapshot_text(change.after),
+                }
+                for change in changes
+            ],
+            "change_url": self._admin_url("change", obj),
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, self.changes_template, context)
 
     def render_change_form(
         self, request, context, add=False, change=False, form_url="", obj=None

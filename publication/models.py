@@ -1,9 +1,9 @@
 """Publication per language and completeness (DESIGN §3).
 
-Every publishable object carries, per language, a ``published_<lang>`` flag and a
-``complete_<lang>`` flag (plain columns, never translated fields), plus one
-``publish_at`` time. An object is visible in L when it is published in L and its time
-has come: ``Model.objects.published(L)``.
+Every publishable object carries, per language, a ``published_<lang>``, a
+``complete_<lang>`` and a ``changed_<lang>`` flag (plain columns, never translated
+fields), plus one ``publish_at`` time. An object is visible in L when it is published
+in L and its time has come: ``Model.objects.published(L)``.
 
 Completeness in L: every required translated field (one the model does not allow blank:
 a title, an FAQ answer) and every translated field with a value in the default language
@@ -21,7 +21,9 @@ imports and the shell are held to the same rules:
 A refused save raises ``ValidationError`` whose messages name what is missing or what
 depends on it. ``complete_<lang>`` is a stored copy of the computed state, refreshed
 whenever the object or one of its parts is saved or deleted, so that admin lists can
-show and filter it without a query per row.
+show and filter it without a query per row. ``changed_<lang>`` is stored the same way
+and for the same reason: the working copy in that language differs from its published
+version there (``Publishable.changed_languages``).
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ def complete_field(code: str) -> str:
     return f"complete_{code.replace('-', '_')}"
 
 
+def changed_field(code: str) -> str:
+    return f"changed_{code.replace('-', '_')}"
+
+
 def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
     """Names of the fields registered for translation on ``model`` (``title``, …)."""
     try:
@@ -80,7 +86,11 @@ def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
 
 # Columns a save computes itself: they change with what they are computed from.
 DERIVED_COLUMNS = frozenset(
-    {"updated_at", *(f"complete_{c.replace('-', '_')}" for c in LANGUAGE_CODES)}
+    {
+        "updated_at",
+        *(complete_field(code) for code in LANGUAGE_CODES),
+        *(changed_field(code) for code in LANGUAGE_CODES),
+    }
 )
 
 _column_languages: dict[type, dict[str, str]] = {}
@@ -449,6 +459,11 @@ class Publishable(Part):
         changed_columns = self.changed_columns()
         changed = changed_columns is None or bool(changed_columns)
         before = frozenset(getattr(self, "_published_in_db", None) or ())
+        # Compared with the versions this save keeps: a language it publishes gets
+        # the working copy as its version, one it unpublishes loses its version.
+        kept = before & set(self.published_languages)
+        for name, value in self.changed_flags(kept).items():
+            setattr(self, name, value)
         public = is_public_change(
             self, changed_columns, before | set(self.published_languages)
         )
@@ -591,11 +606,12 @@ class Publishable(Part):
         return memo[key]
 
     def refresh_completeness(self, *, public: bool = True) -> None:
-        """Store completeness again after a part, a label or an embedded object
-        changed; a public change of those is also a change of this object
-        (``updated_at``)."""
+        """Store completeness, and what changed since published, again after a
+        part, a label, a link or an embedded object changed; a public change of
+        those is also a change of this object (``updated_at``)."""
         problems = self.completeness_problems()
         flags = {complete_field(code): not problems[code] for code in LANGUAGE_CODES}
+        flags.update(self.changed_flags(self.published_languages))
         for name, value in flags.items():
             setattr(self, name, value)
         if not self.pk:
@@ -703,6 +719,13 @@ class Publishable(Part):
         # What readers see changed: the object's documents and every one that
         # shows it (their tags name it) are served again after the commit.
         content_changed([self, *self.embedders(), *self.shown_in()])
+        # The version is the working copy now. (The flag in memory is the stored
+        # one: every caller has just saved or loaded the object.)
+        if getattr(self, changed_field(code)):
+            setattr(self, changed_field(code), False)
+            type(self)._default_manager.filter(pk=self.pk).update(
+                **{changed_field(code): False}
+            )
         return version
 
     @property
@@ -711,6 +734,26 @@ class Publishable(Part):
 
     def published_version(self, code: str) -> PublishedVersion | None:
         return self.versions.filter(locale=code).first()
+
+    def changed_languages(self, codes: Iterable[str]) -> set[str]:
+        """Those of ``codes`` whose published version differs from the working
+        copy: one query for the versions, then a snapshot of each."""
+        codes = set(codes)
+        if self.pk is None or not codes:
+            return set()
+        versions = dict(
+            self.versions.filter(locale__in=codes).values_list("locale", "data")
+        )
+        if not versions:
+            return set()
+        working = snapshots.snapshots(self, versions)
+        return {code for code, data in versions.items() if data != working[code]}
+
+    def changed_flags(self, codes: Iterable[str]) -> dict[str, bool]:
+        """``changed_<code>`` of every language, comparing the versions of
+        ``codes`` (a language without a version has nothing to differ from)."""
+        changed = self.changed_languages(codes)
+        return {changed_field(code): code in changed for code in LANGUAGE_CODES}
 
     def changes_since_published(self, code: str) -> list[snapshots.Change] | None:
         """How the working copy in ``code`` differs from its published version,
@@ -755,19 +798,25 @@ def touch(objects: Iterable[Publishable], *, at) -> list[Publishable]:
     return touched
 
 
-def touch_on_m2m_change(sender, instance, action, model, pk_set, **kwargs) -> None:
+def touch_on_m2m_change(
+    sender, instance, action, model, pk_set, reverse=False, **kwargs
+) -> None:
     """A link added or removed (an FAQ item's articles, a cause type's methods) is a
     change of the objects on both sides: an article shows its FAQ items. It is a
     public change when either side is published somewhere."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    sides = []
-    if isinstance(instance, Publishable):
-        sides.append(instance)
+    own = [instance] if isinstance(instance, Publishable) else []
+    others = []
     if pk_set and issubclass(model, Publishable):
-        sides.extend(model._default_manager.filter(pk__in=pk_set))
+        others = list(model._default_manager.filter(pk__in=pk_set))
+    sides = [*own, *others]
     if not audience_of(sides):
         return
+    # The links are in the snapshot of the side whose field it is: what changed
+    # since it was published is stored again, as after a save of one of its parts.
+    for owner in others if reverse else own:
+        _schedule_refresh(owner, public=False)
     content_changed(touch(sides, at=timezone.now()))
 
 
@@ -827,6 +876,17 @@ for _code in LANGUAGE_CODES:
         complete_field(_code),
         models.BooleanField(
             format_lazy(_("complete in {language}"), language=LANGUAGE_NAMES[_code]),
+            default=False,
+            editable=False,
+        ),
+    )
+    Publishable.add_to_class(
+        changed_field(_code),
+        models.BooleanField(
+            format_lazy(
+                _("changed since published in {language}"),
+                language=LANGUAGE_NAMES[_code],
+            ),
             default=False,
             editable=False,
         ),
@@ -896,8 +956,17 @@ def sync_versions(**kwargs) -> int:
             for obj in missing:
                 obj.store_version(code)
                 changed += 1
-            stale = have.exclude(object_id__in=published.values("pk"))
-            changed += stale.delete()[0]
+            stale = dict(
+                have.exclude(object_id__in=published.values("pk")).values_list(
+                    "pk", "object_id"
+                )
+            )
+            if stale:
+                # Without a version there is nothing to have changed since.
+                model._default_manager.filter(pk__in=stale.values()).update(
+                    **{changed_field(code): False}
+                )
+                changed += PublishedVersion.objects.filter(pk__in=stale).delete()[0]
     return changed
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,11 +54,23 @@ def translated_names(model: type[models.Model]) -> set[str]:
         return set()
 
 
-def values(obj: models.Model, code: str) -> dict[str, Any]:
+def links(obj: models.Model) -> dict[str, list[int]]:
+    """``obj``'s many-to-many links as sorted id lists: the same in every locale."""
+    return {
+        field.name: sorted(getattr(obj, field.name).values_list("pk", flat=True))
+        for field in obj._meta.many_to_many
+        if field.remote_field.through._meta.auto_created
+    }
+
+
+def values(
+    obj: models.Model, code: str, *, linked: dict[str, list[int]]
+) -> dict[str, Any]:
     """``obj``'s content in locale ``code``: every concrete column but publication
     state and derived columns (not editable: a search text), translated ones by
     their plain name with the locale's value (never a fallback), foreign keys as
-    ids, many-to-many relations as sorted id lists."""
+    ids, and its many-to-many relations ``linked`` (``links(obj)``, read once for
+    every locale)."""
     names = translated_names(type(obj))
     # Their per-locale columns, which the plain name replaces.
     columns = {column(name, code) for name in names for code in LANGUAGE_CODES}
@@ -74,29 +87,39 @@ def values(obj: models.Model, code: str) -> dict[str, Any]:
             data[field.name] = _json(getattr(obj, column(field.name, code)))
         else:
             data[field.attname] = _json(getattr(obj, field.attname))
-    for field in obj._meta.many_to_many:
-        if field.remote_field.through._meta.auto_created:
-            data[field.name] = sorted(
-                getattr(obj, field.name).values_list("pk", flat=True)
-            )
+    data.update(linked)
     return data
 
 
 def snapshot(obj, code: str) -> dict[str, Any]:
-    """The content of publishable ``obj`` (its working copy) in locale ``code``.
+    """The content of publishable ``obj`` (its working copy) in locale ``code``."""
+    return snapshots(obj, [code])[code]
+
+
+def snapshots(obj, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """``snapshot(obj, code)`` for each of ``codes``: the parts and the links are
+    read once for all of them.
 
     A publishable's own ``position`` is its place in the public lists, which a
     reorder changes for every locale at once (a change of published content, not a
     draft); a part's position is the structure of its object, published with it."""
-    own = values(obj, code)
-    own.pop("position", None)
-    return {
-        "object": own,
-        "parts": {
-            name: [values(part, code) for part in parts]
-            for name, parts in obj.snapshot_parts().items()
-        },
+    own_links = links(obj)
+    parts = {
+        name: [(part, links(part)) for part in rows]
+        for name, rows in obj.snapshot_parts().items()
     }
+    result = {}
+    for code in codes:
+        own = values(obj, code, linked=own_links)
+        own.pop("position", None)
+        result[code] = {
+            "object": own,
+            "parts": {
+                name: [values(part, code, linked=linked) for part, linked in rows]
+                for name, rows in parts.items()
+            },
+        }
+    return result
 
 
 def refs(data: dict[str, Any], model: type[models.Model]) -> str:

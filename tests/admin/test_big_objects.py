@@ -27,18 +27,21 @@ URLENCODED = "application/x-www-form-urlencoded"
 # whatever the size: sessions, user and permissions included. Opening includes
 # the latest version's id (the form's token), saving the row lock and the reading
 # of each inline's rows for the check against a stale form (publication.conflicts).
+# A save also stores what changed since published: the object's versions read, and
+# its snapshot's parts (one query per kind), on the save and on each refresh.
 ARTICLE_OPEN = 15
-ARTICLE_SAVE = 53  # the article and one block edited in every language
+ARTICLE_SAVE = 57  # the article and one block edited in every language
 COMPARISON_OPEN = 14
-COMPARISON_SAVE = 43
+COMPARISON_SAVE = 48
 GRID_OPEN = 7
-GRID_SAVE_ONE_CELL = 36
+GRID_SAVE_ONE_CELL = 44  # the method and the comparison that show it refreshed
 # A row left as it was costs nothing. A changed block costs 11: its three check
 # constraints (each a query in a savepoint: 9), its lookup by id and its UPDATE.
 PER_CHANGED_BLOCK = 11
 # Every cell of a 6 × 12 grid changed: about 2.4 queries a cell (its UPDATE and
-# the comparisons that show it), whatever else the grid holds.
-GRID_SAVE_EVERY_CELL = 208
+# the comparisons that show it), whatever else the grid holds, and what changed
+# since published stored again for each of the 7 objects refreshed (23).
+GRID_SAVE_EVERY_CELL = 231
 
 
 def change_url(obj) -> str:

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('faq', '0007_constraint_messages'),
+        ('faq', '0008_changed_since_published'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0006_copy_reviewed_by_to_english'),
+        ('content', '0007_changed_since_published'),
     ]
 
     operations = [
