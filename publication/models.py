@@ -905,6 +905,9 @@ class PublishedVersion(models.Model):
     slug = models.CharField(max_length=200, blank=True)
     data = models.JSONField()
     visible_from = models.DateTimeField()
+    # Null: no end. A scheduled unpublish sets it; so does a scheduled
+    # republication on the version it replaces then (see ``store_version``).
+    visible_until = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(default=timezone.now)
     # The API's updated_at in this locale: the last change of what the object's
     # documents show (its version, or a version of something they show).
@@ -924,10 +927,18 @@ class PublishedVersion(models.Model):
 
     class Meta:
         constraints = [
+            # Per object and locale: the version readers see and, for a
+            # scheduled republication, the one they will see from its time; only
+            # the latter is open-ended.
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "locale"],
-                name="publication_one_version_per_locale",
-            )
+                condition=models.Q(visible_until__isnull=True),
+                name="publication_one_open_version_per_locale",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "locale", "visible_from"],
+                name="publication_one_version_per_locale_and_time",
+            ),
         ]
         indexes = [
             models.Index(
@@ -938,6 +949,13 @@ class PublishedVersion(models.Model):
 
     def __str__(self):
         return f"{self.content_type.model} {self.object_id} ({self.locale})"
+
+
+def visible_at(at) -> Q:
+    """The published versions readers see at ``at``."""
+    return Q(visible_from__lte=at) & (
+        Q(visible_until__isnull=True) | Q(visible_until__gt=at)
+    )
 
 
 def sync_versions(**kwargs) -> int:

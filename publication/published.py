@@ -24,7 +24,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from publication.languages import LANGUAGE_CODES, column
-from publication.models import PublishedVersion, published_field
+from publication.models import PublishedVersion, published_field, visible_at
 from publication.snapshots import translated_names
 
 # What the identity columns of a row are read from, without the snapshot.
@@ -60,8 +60,8 @@ class Published:
     def queryset(self, model: type[models.Model]):
         """The visible versions of ``model``, as a queryset to filter further."""
         return PublishedVersion.objects.filter(
+            visible_at(self.at),
             content_type=ContentType.objects.get_for_model(model),
-            visible_from__lte=self.at,
         )
 
     def _read(self, model, versions) -> set[int]:
@@ -205,7 +205,7 @@ class Published:
         for model in wanted.values():
             self._addresses[model] = {}
         rows = PublishedVersion.objects.filter(
-            content_type__in=wanted, visible_from__lte=self.at
+            visible_at(self.at), content_type__in=wanted
         ).values_list("content_type_id", *ADDRESS_FIELDS, named=True)
         for address in rows:
             by_pk = self._addresses[wanted[address.content_type_id]]
@@ -227,7 +227,7 @@ class Published:
         every type and locale are one aggregate, read once."""
         if self._counts is None:
             rows = (
-                PublishedVersion.objects.filter(visible_from__lte=self.at)
+                PublishedVersion.objects.filter(visible_at(self.at))
                 .values("content_type_id", "locale")
                 .annotate(n=Count("pk"))
                 .order_by()
