@@ -2,14 +2,16 @@
 
 Next to the demo content, every publishable type gets a canary in one non-public
 state: never published, unpublished (published, then unpublished), scheduled
-(publish time a year ahead) or published in the other languages only. Every
+(publish time a year ahead), published in the other languages only, or published
+with unpublished changes (published everywhere with plain text, then given its
+markers in a saved working copy that is not published: docs/publishing.md). Every
 translated field of a canary and of its parts, slugs included, carries a marker
 naming the type, the state and the language. The canaries are linked to the public
-content wherever the rules allow: FAQ items on the demo article and in the demo
-category, cause types and methods on demo FAQ items, methods on demo cause types,
-a method as a track of a published timeline (a scheduled one is refused as a
-column of the demo comparison); an FAQ category has canary items only; the clinic
-profile is a canary.
+content wherever the rules allow, and that content is published again with the
+links: FAQ items on the demo article and in the demo category, cause types and
+methods on demo FAQ items, methods on demo cause types, a method as a track of a
+published timeline (a scheduled one is refused as a column of the demo
+comparison); an FAQ category has canary items only; the clinic profile is a canary.
 
 Then every endpoint is walked in the language(s) where the canaries are not visible:
 every list page, every detail of every listed object, the sitemap of every type,
@@ -17,7 +19,8 @@ the FAQ filtered by every visible and every canary slug, the FAQ searched for th
 markers, and the canaries' own slugs in every language. No response may contain a
 marker (raw bytes, headers included), and every public answer must equal the one
 given before the canaries were planted (apart from change times, which linking a
-canary moves). A control then makes the canaries visible and checks that the same
+canary moves), or, for the edited canaries, before their edit was saved (change
+times included). A control then publishes the canaries and checks that the same
 walk would have seen them.
 """
 
@@ -58,18 +61,24 @@ from faq.models import FAQCategory, FAQItem
 from publication.languages import LANGUAGE_CODES, column
 from publication.models import (
     Publishable,
-    complete_field,
     deferred_completeness,
     published_field,
     translated_fields,
 )
 from richtext import RichTextField
-from tests.factories import ArticleBlockFactory, MethodFactory, aftercare_timeline
+from tests.factories import (
+    ArticleBlockFactory,
+    MethodFactory,
+    aftercare_timeline,
+    publish,
+)
 
 pytestmark = pytest.mark.django_db
 
 MARK = "canary7f3"
 MARKER_RE = re.compile(MARK + r"[a-z0-9]*", re.IGNORECASE)
+# The text of an edited canary before its edit: public, and no marker.
+PLAIN = "plain"
 
 LISTS = (
     "articles",
@@ -93,17 +102,18 @@ FAQ_FILTERS = {
 CHANGE_TIMES = {"updated_at", "dateModified"}
 
 
-def marker(kind: str, state: str, code: str) -> str:
+def marker(kind: str, state: str, code: str, prefix: str = MARK) -> str:
     """Letters and digits only: a valid slug, one search word, found whole."""
-    return f"{MARK}{kind}{state}{code.replace('-', '')}"
+    return f"{prefix}{kind}{state}{code.replace('-', '')}"
 
 
-def mark(obj: models.Model, kind: str, state: str) -> models.Model:
-    """Every translated field of ``obj``, in every language, with its marker."""
+def mark(obj: models.Model, kind: str, state: str, prefix: str = MARK) -> models.Model:
+    """Every translated field of ``obj``, in every language, with its marker (or,
+    with another ``prefix``, a text of the same shape that is no marker)."""
     for name in translated_fields(type(obj)):
         for code in LANGUAGE_CODES:
             model_field = obj._meta.get_field(column(name, code))
-            value = marker(kind, state, code)
+            value = marker(kind, state, code, prefix)
             if isinstance(model_field, models.URLField):
                 value = f"https://canary.example/{value}"
             elif isinstance(model_field, RichTextField):
@@ -147,6 +157,8 @@ class State:
     walked: tuple[str, ...]  # languages in which nothing of it may show
     scheduled: bool = False
     unpublished: bool = False
+    # Published without markers, then marked in a working copy saved unpublished.
+    edited: bool = False
 
 
 STATES = {
@@ -161,6 +173,9 @@ STATES = {
         )
         for code in LANGUAGE_CODES
     },
+    "published_with_unpublished_changes": State(
+        "edited", LANGUAGE_CODES, LANGUAGE_CODES, edited=True
+    ),
 }
 
 
@@ -176,6 +191,9 @@ class Canaries:
     category: FAQCategory
     faq_items: list[FAQItem]
     profile: ClinicProfile
+    # Every object planted (publishables and parts) with its marker kind.
+    planted: list[tuple[models.Model, str]]
+    # The languages in which the markers are published and visible.
     visible_in: tuple[str, ...] = field(default=())
 
     def publishables(self) -> list[Publishable]:
@@ -230,18 +248,30 @@ def set_languages(obj: Publishable, codes: tuple[str, ...]) -> None:
     obj.save()
 
 
+def publish_again(*objects: Publishable) -> None:
+    """Publish the working copy of ``objects`` in the languages each is published
+    in: the public content takes its links to the canaries only so."""
+    for obj in objects:
+        obj.refresh_from_db()
+        publish(obj, codes=tuple(obj.published_languages))
+
+
 def plant(state: State, host: Host) -> Canaries:
-    """Canaries of every type in ``state``, linked to the public content."""
+    """Canaries of every type in ``state``, linked to the public content (an edited
+    canary without its markers yet: ``save_markers``)."""
     s = state.name
+    prefix = PLAIN if state.edited else MARK
     publish_at = timezone.now()
     if state.scheduled:
         publish_at += datetime.timedelta(days=365)
+    planted = []
 
     def new(model, tag, **values):
-        obj = mark(model(**values), tag, s)
+        obj = mark(model(**values), tag, s, prefix)
         if issubclass(model, Publishable):
             obj.publish_at = publish_at
         obj.save()
+        planted.append((obj, tag))
         return obj
 
     with deferred_completeness():
@@ -340,6 +370,7 @@ def plant(state: State, host: Host) -> Canaries:
         category,
         faq_items,
         profile,
+        planted,
     )
     # The same objects are published in every language by the other states: the
     # save would refuse an incomplete one.
@@ -349,8 +380,8 @@ def plant(state: State, host: Host) -> Canaries:
     if state.unpublished:
         for obj in reversed(canaries.publishables()):
             set_languages(obj, ())
-    else:
-        canaries.visible_in = () if state.scheduled else state.published
+    elif not (state.scheduled or state.edited):
+        canaries.visible_in = state.published
 
     # Links from public content to the canaries.
     for cause in host.cause_types:
@@ -363,6 +394,12 @@ def plant(state: State, host: Host) -> Canaries:
     host.method_track.save()
     host.method_block.aftercare_method = method
     host.method_block.save()
+    publish_again(
+        *host.cause_types,
+        *host.faq_items,
+        host.method_track.aftercare,
+        host.article,
+    )
     if state.scheduled:
         # A published comparison may not take a column for a method scheduled after
         # it: the table would change by itself when the method's time comes.
@@ -371,6 +408,15 @@ def plant(state: State, host: Host) -> Canaries:
                 comparison=host.comparison, method=method, position=99
             )
     return canaries
+
+
+def save_markers(canaries: Canaries) -> None:
+    """Give every planted object its markers in the working copy and save it,
+    publishing nothing (an editor's saved, unpublished changes)."""
+    with deferred_completeness():
+        for obj, tag in canaries.planted:
+            obj.refresh_from_db()
+            mark(obj, tag, canaries.state.name).save()
 
 
 # The public content next to them.
@@ -413,6 +459,7 @@ def host_content() -> Host:
         aftercare_method=draft,
         position=99,
     )
+    publish_again(article)
     return Host(
         article=article,
         comparison=Comparison.objects.earliest("pk"),
@@ -429,10 +476,12 @@ def host_content() -> Host:
 
 
 class Walk:
-    """GETs that fail on any marker in the answer, and the public answers seen."""
+    """GETs that fail on any marker in the answer, and the public answers seen
+    (without the keys ``ignored``)."""
 
-    def __init__(self, api):
+    def __init__(self, api, ignored: frozenset[str] = frozenset(CHANGE_TIMES)):
         self.api = api
+        self.ignored = ignored
         self.answers: dict[str, tuple[int, object]] = {}
 
     def get(self, path: str, *, record: bool = True, **query):
@@ -443,7 +492,7 @@ class Walk:
         if record:
             self.answers[address] = (
                 response.status,
-                without_keys(response.body, CHANGE_TIMES),
+                without_keys(response.body, self.ignored),
             )
         return response
 
@@ -569,18 +618,26 @@ def published_counts(walk: Walk) -> dict[str, dict[str, int]]:
 @pytest.mark.parametrize("state", list(STATES.values()), ids=list(STATES))
 def test_canary_never_appears_where_it_is_not_visible(demo, api, state):
     host = host_content()
-    before = Walk(api)
+    # An edited canary is public before its edit, and a save changes no answer,
+    # not even a change time.
+    canaries = plant(state, host) if state.edited else None
+    ignored = frozenset() if state.edited else frozenset(CHANGE_TIMES)
+    before = Walk(api, ignored)
     for code in state.walked:
         before.public(code)
 
-    canaries = plant(state, host)
-    after = Walk(api)
+    if state.edited:
+        save_markers(canaries)
+    else:
+        canaries = plant(state, host)
+    after = Walk(api, ignored)
     for code in state.walked:
         after.public(code)
         after.canaries(canaries, code)
 
-    for code in state.walked:
-        assert after.answers[url("/api/v1/clinic/", {"locale": code})][0] == 404
+    if not state.edited:  # the edited profile is public, as it was before
+        for code in state.walked:
+            assert after.answers[url("/api/v1/clinic/", {"locale": code})][0] == 404
 
     # The public answers are those given without the canaries.
     locales = "/api/v1/locales/"
@@ -596,6 +653,12 @@ def test_canary_never_appears_where_it_is_not_visible(demo, api, state):
     assert not set(canaries.visible_in) & set(state.walked)
 
     assert_canaries_are_seen_where_visible(api, canaries, host)
+    if state.edited:
+        # Published, the edit shows everywhere.
+        for obj in canaries.publishables():
+            publish(obj, codes=LANGUAGE_CODES)
+        canaries.visible_in = LANGUAGE_CODES
+        assert_canaries_are_seen_where_visible(api, canaries, host)
     assert_walk_would_see_visible_canaries(api, canaries, host, state.walked[0])
 
 
@@ -624,14 +687,13 @@ def assert_canaries_are_seen_where_visible(api, canaries: Canaries, host: Host):
 
 
 def reveal(canaries: Canaries, code: str) -> None:
-    """Make every canary visible in ``code``, around the publication rules (the
-    database's check still wants the stored flag of completeness: it is set too)."""
-    past = timezone.now() - datetime.timedelta(days=1)
+    """Publish every canary's working copy in ``code``, visible now (a scheduled
+    one is brought forward), as an editor would from the publication panel."""
+    now = timezone.now()
     for obj in canaries.publishables():
-        type(obj).objects.filter(pk=obj.pk).update(
-            **{published_field(code): True, complete_field(code): True},
-            publish_at=past,
-        )
+        obj.refresh_from_db()
+        obj.publish_at = min(obj.publish_at, now)
+        obj.publish(code)
 
 
 def assert_walk_would_see_visible_canaries(

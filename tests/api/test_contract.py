@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from content.models import (
     Aftercare,
@@ -24,7 +25,7 @@ from content.models import (
     Method,
 )
 from faq.models import FAQItem
-from publication.models import deferred_completeness
+from publication.models import PublishedVersion, deferred_completeness
 from tests.factories import (
     AftercareFactory,
     ArticleBlockFactory,
@@ -400,15 +401,18 @@ def build_world() -> World:
             publish_at=PUBLISH_AT,
         )
 
+        # Linked before publication: an FAQ item's published version holds the
+        # links it had when it was published.
+        botox_question.cause_types.set([muscular])
+        botox_question.methods.set([botox, draft_method])
+        botox_question.articles.set([article])
+        scar_question.articles.set([article])
+
     publish(botox, lift)
     publish(comparison, aftercare, checklist, muscular, neurogenic, article)
     publish(botox_question)
     # Published in English only: the Korean FAQ block and lists leave it out.
     publish(scar_question, newer_article, languages=("en",))
-    botox_question.cause_types.set([muscular])
-    botox_question.methods.set([botox, draft_method])
-    botox_question.articles.set([article])
-    scar_question.articles.set([article])
     return World(
         botox=botox,
         lift=lift,
@@ -427,7 +431,8 @@ def build_world() -> World:
 
 # The saves above set every updated_at to now; each type is then given a fixed last
 # change (in the time zone of the settings, with microseconds: the API serves UTC,
-# to the second), so that the bodies below say whose time shows where.
+# to the second), so that the bodies below say whose time shows where. The API
+# serves the published versions' times, so they are pinned with the working copy's.
 SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 
 
@@ -449,13 +454,22 @@ UPDATED = {
 NEWER_ARTICLE_UPDATED = at(10, 8)
 
 
+def versions_of(model, pks=None):
+    """The published versions of ``model`` (of the objects ``pks`` if given)."""
+    versions = PublishedVersion.objects.filter(
+        content_type=ContentType.objects.get_for_model(model)
+    )
+    return versions if pks is None else versions.filter(object_id__in=pks)
+
+
 def pin_updated_at(world: World | None = None) -> None:
     for model, when in UPDATED.items():
         model.objects.update(updated_at=when)
+        versions_of(model).update(updated_at=when)
     if world is not None:
-        Article.objects.filter(pk=world.newer_article.pk).update(
-            updated_at=NEWER_ARTICLE_UPDATED
-        )
+        newer = [world.newer_article.pk]
+        Article.objects.filter(pk__in=newer).update(updated_at=NEWER_ARTICLE_UPDATED)
+        versions_of(Article, newer).update(updated_at=NEWER_ARTICLE_UPDATED)
 
 
 @pytest.fixture
@@ -1528,6 +1542,7 @@ def test_article_texts_never_written_are_served_empty_not_null(db, api):
     )
     publish(article)
     Article.objects.update(updated_at=UPDATED[Article])
+    versions_of(Article).update(updated_at=UPDATED[Article])
 
     response = api("/api/v1/articles/빈-페이지/", locale="ko")
 
@@ -1575,6 +1590,7 @@ def test_cause_type_texts_never_written_are_served_empty_not_null(db, api):
     )
     publish(cause_type)
     CauseType.objects.update(updated_at=UPDATED[CauseType])
+    versions_of(CauseType).update(updated_at=UPDATED[CauseType])
 
     response = api("/api/v1/cause-types/habit/")
 

@@ -20,9 +20,10 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from api.base import PublicView
-from content import selectors as content_selectors
-from faq import selectors as faq_selectors
+from content import published as content_published
+from faq import published as faq_published
 from publication.languages import LANGUAGE_CODES
+from publication.published import Published
 from tests.api.conftest import ApiResponse
 from tests.factories import FAQItemFactory, MethodFactory
 
@@ -660,9 +661,7 @@ def test_unexpected_error_in_a_view_is_a_json_500_without_traceback(
     raw_api, settings, monkeypatch, debug
 ):
     settings.DEBUG = debug
-    monkeypatch.setattr(
-        content_selectors, "article_rows", fail_with(RuntimeError(SECRET))
-    )
+    monkeypatch.setattr(content_published, "ordered", fail_with(RuntimeError(SECRET)))
 
     response = raw_api("/api/v1/articles/")
 
@@ -680,7 +679,7 @@ def test_database_outage_in_a_view_is_a_503_with_retry_after(
     raw_api, settings, monkeypatch, debug, exception
 ):
     settings.DEBUG = debug
-    monkeypatch.setattr(faq_selectors, "item_rows", fail_with(exception(SECRET)))
+    monkeypatch.setattr(faq_published, "in_list_order", fail_with(exception(SECRET)))
 
     response = raw_api("/api/v1/faq-items/", headers={"Accept-Language": "ko"})
 
@@ -691,9 +690,8 @@ def test_database_outage_in_a_view_is_a_503_with_retry_after(
 
 
 def test_database_outage_in_a_detail_lookup_is_a_503(raw_api, monkeypatch):
-    monkeypatch.setattr(
-        content_selectors, "other_language_slug", fail_with(OperationalError())
-    )
+    # The slug is nowhere; the outage strikes the look-up of it in other languages.
+    monkeypatch.setattr(Published, "slug_elsewhere", fail_with(OperationalError()))
 
     response = raw_api("/api/v1/methods/no-such-slug/")
 

@@ -38,7 +38,9 @@ def test_every_page_of_a_list_shares_one_count_per_content_version(
     second, on_second = queries_of(api, "/api/v1/faq-items/", page_size=1, page=2)
     bigger, on_bigger = queries_of(api, "/api/v1/faq-items/", page_size=2)
 
-    assert (on_first, on_second, on_bigger) == (2, 1, 1)
+    # A page reads its objects' ids, then their published versions; the first
+    # page counts too, and the pages after it share that count.
+    assert (on_first, on_second, on_bigger) == (3, 2, 2)
     assert first["count"] == second["count"] == bigger["count"] == 5
     assert (second["pages"], bigger["pages"]) == (5, 3)
 
@@ -53,7 +55,7 @@ def test_a_kept_count_is_counted_again_after_a_content_change(api, demo, kept_co
 
     after, queries = queries_of(api, "/api/v1/faq-items/", page_size=1, page=2)
 
-    assert queries == 2
+    assert queries == 3  # counted again, then the page's ids and versions
     assert after["count"] == before["count"] + 1
     assert after["pages"] == before["pages"] + 1
 
@@ -65,12 +67,18 @@ def test_counts_are_kept_per_list_language_and_filter(api, demo, kept_counts):
     sitemap, _ = queries_of(api, "/api/v1/sitemap/", type="faq_item")
     categories, _ = queries_of(api, "/api/v1/faq-categories/")
 
-    assert (korean_queries, search_queries) == (2, 2)
+    assert (korean_queries, search_queries) == (3, 3)
     assert (english["count"], korean["count"], search["count"]) == (5, 5, 1)
     assert sitemap["count"] == 5
     assert categories["count"] == 1
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="generate_content writes published flags without published versions, "
+    "so the API serves none of what it generates "
+    "(tests/api/test_generated_content.py)",
+)
 def test_a_search_counts_and_pages_its_first_matches_only(api, demo):
     call_command(
         "generate_content", articles=1, faq_items=SEARCH_COUNT_LIMIT + 10, verbosity=0

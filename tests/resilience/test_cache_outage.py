@@ -1,5 +1,6 @@
 """Redis unreachable: public reads still answer 200 from the database, the admin
-still saves, and the invalidation of a change committed meanwhile is not lost.
+still saves and publishes, and the invalidation of a change committed meanwhile is
+not lost.
 
 The app (the WSGI fast path and Django, in this process) reaches the real Redis
 through a fault proxy that refuses or hangs; the machine's Redis is never touched.
@@ -97,7 +98,7 @@ def test_public_reads_answer_from_the_database_while_redis_is_down(
     assert len([m for m in cache_errors(caplog) if "unavailable" in m]) == 1
 
 
-def test_the_admin_saves_while_redis_is_down_and_the_change_is_served_after(
+def test_the_admin_saves_and_publishes_while_redis_is_down_and_it_is_served_after(
     app, admin_client, caplog
 ):
     proxy, application = app
@@ -120,6 +121,10 @@ def test_the_admin_saves_while_redis_is_down_and_the_change_is_served_after(
             admin_client.get(reverse("admin:content_article_changelist")).status_code
             == 200
         )
+        unpublished = get(application, ARTICLE)
+        panel = reverse("admin:content_article_publication", args=[article.pk])
+        published = admin_client.post(panel, {"publish": "en"})
+        assert published.status_code == 302
         during = get(application, ARTICLE)
 
         proxy.pass_through()
@@ -127,6 +132,7 @@ def test_the_admin_saves_while_redis_is_down_and_the_change_is_served_after(
         after = get(application, ARTICLE)
 
     assert Article.objects.get(pk=article.pk).title_en == EDITED
+    assert unpublished == before  # saved, not yet published
     assert during[0] == "200 OK"
     assert during[1]["title"] == EDITED
     # Redis is back with the entries stored before the edit: the version was

@@ -11,8 +11,8 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
-from content import selectors as content_selectors
-from faq import selectors as faq_selectors
+from content import published as content_published
+from faq import published as faq_published
 
 JSON = "application/json; charset=utf-8"
 HSTS = "max-age=31536000; includeSubDomains"
@@ -85,12 +85,12 @@ def throttled(client, settings):
 
 
 def server_error(client, monkeypatch):
-    monkeypatch.setattr(content_selectors, "article_rows", fail(RuntimeError()))
+    monkeypatch.setattr(content_published, "ordered", fail(RuntimeError()))
     return client.get("/api/v1/articles/", secure=True)
 
 
 def unavailable(client, monkeypatch):
-    monkeypatch.setattr(faq_selectors, "item_rows", fail(OperationalError()))
+    monkeypatch.setattr(faq_published, "in_list_order", fail(OperationalError()))
     return client.get("/api/v1/faq-items/", secure=True)
 
 

@@ -24,10 +24,11 @@ from content.models import (
 )
 from faq.models import FAQItem
 from publication.languages import LANGUAGE_CODES, column
+from publication.models import PublishedVersion
 from richtext import RichTextField, is_empty, sanitize
 from tests.admin.conftest import read_form
 from tests.conftest import fresh
-from tests.factories import FAQItemFactory
+from tests.factories import FAQItemFactory, publish
 from tests.security.payloads import (
     RICH_TEXT,
     SAFE_RICH_TEXT,
@@ -37,6 +38,8 @@ from tests.security.payloads import (
 
 PAYLOADS = list(RICH_TEXT.values())
 RICH_MODELS = [FAQItem, ArticleBlock, CauseType, Comparison, Aftercare, ClinicProfile]
+# What publishes them: an article its blocks, each other one itself.
+PUBLISHED_ROOTS = [Article, FAQItem, CauseType, Comparison, Aftercare, ClinicProfile]
 
 
 def rich_fields(model) -> list[str]:
@@ -334,9 +337,19 @@ def test_the_api_checker_finds_executable_rich_text_in_a_served_document(demo, c
     assert executable_in_json(article) == ["<script>"]
 
 
+def publish_everything() -> None:
+    """Publish the working copy of every object that shows rich text again, in the
+    languages it is published in: what was written reaches the API only so
+    (docs/publishing.md)."""
+    for model in PUBLISHED_ROOTS:
+        for obj in model._default_manager.order_by("pk"):
+            publish(obj, codes=tuple(obj.published_languages))
+
+
 def test_rows_written_around_the_model_are_sanitized_on_output(demo, client):
     # An expression (like raw SQL or another program writing the table) bypasses
-    # the field: the payload is stored as written, and the API sanitizes it.
+    # the field: the payload is stored as written, then published, and the API
+    # serves nothing of it executable.
     cells = rich_cells()
     for n, (model, pk, name) in enumerate(cells):
         model._default_manager.filter(pk=pk).update(
@@ -344,6 +357,50 @@ def test_rows_written_around_the_model_are_sanitized_on_output(demo, client):
         )
     stored = FAQItem.objects.values_list("answer_en", flat=True).first()
     assert executable_constructs(stored), "the expression was sanitized on write"
+    publish_everything()
+
+    problems, served = served_problems(client)
+
+    assert problems == []
+    assert shown_payloads(served) == set(STORABLE)
+
+
+def rich_texts_of(version: PublishedVersion) -> list[tuple[dict, str]]:
+    """(values, name) of every rich text in a published version's snapshot: the
+    object's own and its parts'."""
+    model = version.content_type.model_class()
+    parts = model._default_manager.get(pk=version.object_id).snapshot_parts()
+    rows = [(version.data["object"], model)] + [
+        (row, parts[name].model)
+        for name, part_rows in version.data["parts"].items()
+        for row in part_rows
+    ]
+    return [
+        (values, field.name)
+        for values, owner in rows
+        for field in owner._meta.get_fields()
+        if isinstance(field, RichTextField) and not isinstance(field, TranslationField)
+    ]
+
+
+def test_published_versions_written_around_the_model_are_sanitized_on_output(
+    demo, client
+):
+    # The table the API reads, written by another program: no field sanitizes the
+    # snapshot on its way in, so the API must on its way out.
+    n = 0
+    for version in PublishedVersion.objects.order_by("pk"):
+        for values, name in rich_texts_of(version):
+            values[name] = marked(n, storable=True)
+            n += 1
+        PublishedVersion.objects.filter(pk=version.pk).update(data=version.data)
+    assert n >= len(STORABLE)  # every payload is in a published version
+    stored = [
+        values[name]
+        for version in PublishedVersion.objects.all()
+        for values, name in rich_texts_of(version)
+    ]
+    assert any(executable_constructs(value) for value in stored)
 
     problems, served = served_problems(client)
 
@@ -359,6 +416,7 @@ def test_queryset_update_with_values_is_sanitized_before_it_is_stored(demo, clie
     for n, (model, pk, name) in enumerate(cells):
         stored = model._default_manager.values_list(name, flat=True).get(pk=pk)
         assert stored == sanitize(marked(n)), (model, name)
+    publish_everything()
     problems, served = served_problems(client)
     assert problems == []
     assert shown_payloads(served) == set(range(len(PAYLOADS)))
@@ -367,6 +425,14 @@ def test_queryset_update_with_values_is_sanitized_before_it_is_stored(demo, clie
 def change_url(obj) -> str:
     opts = obj._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def panel_url(obj) -> str:
+    """The change page's publication panel (publication/admin.py)."""
+    opts = obj._meta
+    return reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_publication", args=[obj.pk]
+    )
 
 
 def test_payloads_posted_through_the_admin_change_forms_never_reach_the_api(
@@ -411,6 +477,11 @@ def test_payloads_posted_through_the_admin_change_forms_never_reach_the_api(
         for row in model._default_manager.values(*rich_fields(model)):
             for value in row.values():
                 assert executable_constructs(value or "") == []
+    # Saved, not yet published: then published from each change page's panel.
+    for obj in objects:
+        languages = fresh(obj).published_languages
+        response = admin_client.post(panel_url(obj), {"languages": languages})
+        assert response.status_code == 302, obj
     problems, served = served_problems(admin_client)
     assert problems == []
     assert shown_payloads(served) == set(STORABLE)
