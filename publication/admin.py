@@ -200,6 +200,44 @@ PUBLICATION_COLUMNS = (
 )
 
 
+def when(time) -> str:
+    return localize(timezone.localtime(time))
+
+
+def version_state(versions: list, now) -> tuple[str, str]:
+    """A language's state from its published versions (oldest first): what
+    readers see now, and what is scheduled to change it."""
+    live = next(
+        (
+            v
+            for v in versions
+            if v.visible_from <= now
+            and (v.visible_until is None or v.visible_until > now)
+        ),
+        None,
+    )
+    pending = next((v for v in versions if v.visible_from > now), None)
+    if live is None and pending is None:
+        return gettext("not published"), "not-published"
+    if live is None:
+        return (
+            gettext("scheduled for %(time)s") % {"time": when(pending.visible_from)},
+            "scheduled",
+        )
+    if pending is not None:
+        return (
+            gettext("published; the new version goes live at %(time)s")
+            % {"time": when(pending.visible_from)},
+            "scheduled",
+        )
+    if live.visible_until is not None:
+        return (
+            gettext("published until %(time)s") % {"time": when(live.visible_until)},
+            "scheduled",
+        )
+    return gettext("published"), "published"
+
+
 class PublicationForm(forms.Form):
     """What the publication panel posts: ``publish`` or ``unpublish`` with one
     language (its buttons), or several ``languages`` with an optional time."""
@@ -207,6 +245,8 @@ class PublicationForm(forms.Form):
     publish = forms.ChoiceField(required=False, choices=[])
     unpublish = forms.ChoiceField(required=False, choices=[])
     languages = forms.MultipleChoiceField(required=False, choices=[])
+    # With ``languages``: unpublish them (at ``publish_at``) rather than publish.
+    unpublish_selected = forms.BooleanField(required=False)
     publish_at = forms.DateTimeField(required=False)
 
     def __init__(self, *args, **kwargs):
@@ -230,8 +270,6 @@ class PublicationForm(forms.Form):
                     "languages to publish in."
                 )
             )
-        if unpublish and cleaned.get("publish_at"):
-            raise ValidationError(gettext("A publish time goes with a publish only."))
         return cleaned
 
     @property
@@ -242,7 +280,8 @@ class PublicationForm(forms.Form):
 
     @property
     def publishing(self) -> bool:
-        return not self.cleaned_data.get("unpublish")
+        data = self.cleaned_data
+        return not (data.get("unpublish") or data.get("unpublish_selected"))
 
 
 class NoRequiredLanguageMixin:
@@ -342,20 +381,16 @@ class PublicationAdminMixin(RefusalAdminMixin):
         the diff itself is read on that page only)."""
         problems = obj.completeness_problems()
         now = timezone.now()
+        versions: dict[str, list] = {}
+        for version in obj.versions.order_by("visible_from"):
+            versions.setdefault(version.locale, []).append(version)
         rows = []
         for code in LANGUAGE_CODES:
             published = getattr(obj, published_field(code))
             changed = published and getattr(obj, changed_field(code))
-            if published and obj.publish_at > now:
-                state, css = (
-                    gettext("scheduled for %(time)s")
-                    % {"time": localize(timezone.localtime(obj.publish_at))},
-                    "scheduled",
-                )
-            elif published:
+            state, css = version_state(versions.get(code, []), now)
+            if published and not versions.get(code):
                 state, css = gettext("published"), "published"
-            else:
-                state, css = gettext("not published"), "not-published"
             if changed:
                 state = gettext("%(state)s — changed since published") % {
                     "state": state
@@ -460,7 +495,12 @@ class PublicationAdminMixin(RefusalAdminMixin):
             return back
         codes, at = form.codes, form.cleaned_data.get("publish_at")
         names = ", ".join(language_name(code) for code in codes)
-        if not form.publishing:
+        if not form.publishing and at is not None:
+            message = gettext("Unpublished in %(languages)s from %(time)s.") % {
+                "languages": names,
+                "time": localize(timezone.localtime(at)),
+            }
+        elif not form.publishing:
             message = gettext("Unpublished in %(languages)s.") % {"languages": names}
         elif at is not None:
             message = gettext("Published in %(languages)s from %(time)s.") % {
@@ -480,14 +520,12 @@ class PublicationAdminMixin(RefusalAdminMixin):
                         .filter(pk=obj.pk)
                         .get()
                     )
-                    if at is not None:
-                        obj.publish_at = at
                     try:
                         with transaction.atomic():
                             if form.publishing:
-                                obj.publish(code, user=request.user)
+                                obj.publish(code, user=request.user, at=at)
                             else:
-                                obj.unpublish(code)
+                                obj.unpublish(code, at=at)
                     except ValidationError as error:
                         refusals.extend(error.messages)
             if refusals:

@@ -409,7 +409,12 @@ class PublishableQuerySet(models.QuerySet):
     def scheduled(self, *, after=None) -> PublishableQuerySet:
         """Objects with a publication time (``publication_times()``) after ``after``
         (now), which the background worker must see to."""
-        return self.filter(publish_at__gt=after or timezone.now())
+        after = after or timezone.now()
+        return self.filter(
+            Q(publish_at__gt=after)
+            | Q(versions__visible_from__gt=after)
+            | Q(versions__visible_until__gt=after)
+        ).distinct()
 
     def incomplete(self, code: str) -> PublishableQuerySet:
         return self.filter(**{complete_field(code): False})
@@ -529,10 +534,17 @@ class Publishable(Part):
 
     def publication_times(self) -> set:
         """The times at which what the public API shows of this object changes by
-        itself, with no save: its publish time, while it is published in a language
-        (before, it is in no response; after, in every one of those languages).
-        ``publication.tasks.time_reached`` runs at each."""
-        return {self.publish_at} if self.published_languages else set()
+        itself, with no save: its publish time while it is published in a
+        language, and each time its published versions start or stop being
+        visible (a scheduled publication, republication or unpublication, per
+        language). ``publication.tasks.time_reached`` runs at each."""
+        times = {self.publish_at} if self.published_languages else set()
+        if self.pk is not None:
+            for start, end in self.versions.values_list(
+                "visible_from", "visible_until"
+            ):
+                times |= {start, *([end] if end else [])}
+        return times
 
     def is_visible(self, code: str, *, at=None) -> bool:
         return getattr(self, published_field(code)) and self.publish_at <= (
@@ -670,9 +682,14 @@ class Publishable(Part):
             return []
         return [c for c in LANGUAGE_CODES if row[published_field(c)]]
 
-    def publish(self, code: str, *, user=None) -> None:
-        """Make the working copy in ``code`` its published version there: a first
-        publication stores it through ``save()`` (the flag), a republication here."""
+    def publish(self, code: str, *, user=None, at=None) -> None:
+        """Make the working copy in ``code`` its published version there, seen
+        from ``at`` (default: the object's publish time): a first publication
+        stores it through ``save()`` (the flag), a republication here. A
+        republication at a time to come leaves the version readers see now in
+        place until then (``store_version``)."""
+        if at is not None:
+            self.publish_at = at
         with transaction.atomic():
             again = code in getattr(self, "_published_in_db", frozenset())
             if again:
@@ -688,9 +705,55 @@ class Publishable(Part):
             elif user is not None:
                 self.versions.filter(locale=code).update(published_by=user)
 
-    def unpublish(self, code: str) -> None:
-        setattr(self, published_field(code), False)
-        self.save()
+    def unpublish(self, code: str, *, at=None) -> None:
+        """Take ``code`` out of every public response, now or at ``at``: a time to
+        come ends the visibility of its versions then (checked now as an unpublish
+        is), and the worker takes the language out at that time
+        (``expire_versions``)."""
+        if at is None or at <= timezone.now():
+            setattr(self, published_field(code), False)
+            self.save()
+            return
+        users = [obj.describe() for obj in self.dependents(code)]
+        if users:
+            raise ValidationError(
+                [
+                    gettext(
+                        "Cannot unpublish in %(language)s: published content "
+                        "embeds it: %(users)s. Unpublish those in %(language)s "
+                        "first, or remove this from them."
+                    )
+                    % {"language": language_name(code), "users": "; ".join(users)}
+                ]
+            )
+        with transaction.atomic():
+            versions = self.versions.filter(locale=code)
+            # A republication scheduled at or after the end never shows.
+            versions.filter(visible_from__gte=at).delete()
+            versions.update(visible_until=at)
+            tasks.schedule(self, [at])
+            content_changed([self])
+
+    def expire_versions(self, at=None) -> list[str]:
+        """Drop the versions whose visibility ended by ``at`` (now) and take the
+        languages left with none out of the flags, as an unpublish does (without
+        its check: readers stopped seeing them at the time the check allowed).
+        Returns those languages."""
+        at = at or timezone.now()
+        with transaction.atomic():
+            self.versions.filter(visible_until__lte=at).delete()
+            left = set(self.versions.values_list("locale", flat=True))
+            gone = [c for c in self.published_languages if c not in left]
+            if gone:
+                flags = {published_field(c): False for c in gone}
+                flags.update({changed_field(c): False for c in gone})
+                type(self)._default_manager.filter(pk=self.pk).update(**flags)
+                for name, value in flags.items():
+                    setattr(self, name, value)
+                self._published_in_db = frozenset(self.published_languages)
+                for embedder in self.embedders():
+                    _schedule_refresh(embedder)
+        return gone
 
     # Published versions (docs/publishing.md).
 
@@ -699,23 +762,42 @@ class Publishable(Part):
         return snapshots.snapshot(self, code)
 
     def store_version(self, code: str, *, user=None) -> PublishedVersion:
-        """Make the working copy in ``code`` the published version there."""
+        """Make the working copy in ``code`` the published version there, visible
+        from the object's publish time. When that time is to come and readers see
+        a version now, that one stays until then (its ``visible_until``) and this
+        one waits (what the editor reviewed is what goes live, as Wagtail's "go
+        live at" revisions); otherwise this one replaces every version of
+        ``code``."""
         data = self.snapshot(code)
-        version, _created = PublishedVersion.objects.update_or_create(
+        now = timezone.now()
+        versions = self.versions.filter(locale=code)
+        live = versions.filter(visible_at(now)).first()
+        when = self.publish_at
+        # A scheduled unpublication still to come stays scheduled.
+        end = live.visible_until if live is not None else None
+        if end is not None and end <= when:
+            end = None
+        if live is not None and when > now:
+            versions.exclude(pk=live.pk).delete()
+            live.visible_until = when
+            live.save(update_fields=["visible_until"])
+        else:
+            versions.delete()
+        version = PublishedVersion.objects.create(
             content_type=ContentType.objects.get_for_model(self),
             object_id=self.pk,
             locale=code,
-            defaults={
-                "slug": (value_in(self, "slug", code) or "") if self.has_slug else "",
-                "data": data,
-                "visible_from": self.publish_at,
-                "published_at": timezone.now(),
-                "updated_at": self.updated_at,
-                "published_by": user,
-                "refs": snapshots.refs(data["object"], type(self)),
-                "search_text": snapshots.search_text(self, code),
-            },
+            slug=(value_in(self, "slug", code) or "") if self.has_slug else "",
+            data=data,
+            visible_from=when,
+            visible_until=end,
+            published_at=now,
+            updated_at=self.updated_at,
+            published_by=user,
+            refs=snapshots.refs(data["object"], type(self)),
+            search_text=snapshots.search_text(self, code),
         )
+        # Its time, when to come, was enqueued by the save that set it.
         # What readers see changed: the object's documents and every one that
         # shows it (their tags name it) are served again after the commit.
         content_changed([self, *self.embedders(), *self.shown_in()])

@@ -67,7 +67,10 @@ def time_reached(model: str, pk: int, at: str) -> str:
         # enqueued it): come back then rather than bump too early.
         enqueue(model, pk, when)
         return f"{model} {pk}: {at} not reached yet, enqueued again"
+    gone = obj.expire_versions(when)
     content_changed([obj, *obj.embedders(), *obj.shown_in()])
+    if gone:
+        return f"{model} {pk}: unpublished in {', '.join(gone)} at {at}"
     return f"{model} {pk}: content version bumped for {at}"
 
 

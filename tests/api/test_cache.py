@@ -65,17 +65,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.response_cache
 
-# A republication (publish() of what is already published: how an edit goes live)
-# bumps no content version and sends no purge tags, so a cached response keeps the
-# old version. Shown by test_a_saved_edit_shows_from_the_request_after_its_publication;
-# these tests wait for the fix (strict: they fail once it lands, to be unmarked).
-REPUBLICATION_NOT_PURGED = pytest.mark.xfail(
-    strict=True,
-    reason="a republication bumps no content version (publication/models.py "
-    "Publishable.publish): see test_a_saved_edit_shows_from_the_request_after_"
-    "its_publication",
-)
-
 ARTICLE_SLUG = "mouth-corner-asymmetry"
 ARTICLE = f"/api/v1/articles/{ARTICLE_SLUG}/"
 
@@ -982,9 +971,7 @@ def _publish_new_cause_type() -> None:
 
 def _edited(edit: Callable[[], None], id: str):
     """A case whose change is the publication of ``edit``, saved before."""
-    return pytest.param(
-        edit, publish_what_changed, id=id, marks=REPUBLICATION_NOT_PURGED
-    )
+    return pytest.param(edit, publish_what_changed, id=id)
 
 
 PURGE_CASES = [
@@ -1110,7 +1097,6 @@ def test_a_draft_only_change_moves_nothing(
         assert again.content == response.content
 
 
-@REPUBLICATION_NOT_PURGED
 @pytest.mark.django_db(transaction=True)
 def test_the_same_edit_in_a_published_language_shows_once_published_there(
     client, committed_demo
@@ -1150,7 +1136,6 @@ def panel_url(obj) -> str:
     )
 
 
-@REPUBLICATION_NOT_PURGED
 @pytest.mark.django_db(transaction=True)
 def test_an_faq_change_form_save_shows_once_the_panel_publishes_it(
     client, admin_client, committed_demo
