@@ -1,9 +1,13 @@
-"""Publication per language and completeness (DESIGN §3).
+"""Publication per language and completeness (DESIGN §3, docs/publishing.md).
 
-Every publishable object carries, per language, a ``published_<lang>``, a
-``complete_<lang>`` and a ``changed_<lang>`` flag (plain columns, never translated
-fields), plus one ``publish_at`` time. An object is visible in L when it is published
-in L and its time has come: ``Model.objects.published(L)``.
+The content tables are the working copy: what editors, imports, the demo loader and
+the shell save. What readers see is the published versions (``PublishedVersion``):
+per object and language, the snapshot of the working copy when it was published
+there, visible from a time and, when an unpublication is scheduled, until one.
+Every publishable object also carries, per language, a ``published_<lang>`` flag
+(it has a published version there, live or scheduled), a ``complete_<lang>`` and a
+``changed_<lang>`` flag (plain columns, never translated fields), and a
+``publish_at`` time.
 
 Completeness in L: every required translated field (one the model does not allow blank:
 a title, an FAQ answer) and every translated field with a value in the default language
@@ -11,24 +15,26 @@ has a value in L, for the object, its parts (``parts()``) and the labels they sh
 English is the default language, not a required one: an object may be complete, and
 published, in Korean only.
 Publishing in L also requires every publishable the object explicitly embeds to be
-published in L. The rules are enforced on ``save()``, so the admin, the demo loader,
-imports and the shell are held to the same rules:
+published in L. The rules hold for the admin, the demo loader, imports and the shell
+alike:
 
-- a language newly published must be complete (parts included);
-- a save of the object or of any part must not leave a published language incomplete;
+- publishing a language (the first time, or again) needs it complete (parts
+  included); a save of the working copy is never refused for publication reasons,
+  since it changes nothing readers see;
 - a language may not be unpublished while published content embeds the object.
 
-A refused save raises ``ValidationError`` whose messages name what is missing or what
-depends on it. ``complete_<lang>`` is a stored copy of the computed state, refreshed
-whenever the object or one of its parts is saved or deleted, so that admin lists can
-show and filter it without a query per row. ``changed_<lang>`` is stored the same way
-and for the same reason: the working copy in that language differs from its published
-version there (``Publishable.changed_languages``).
+A refused publication raises ``ValidationError`` whose messages name what is missing
+or what depends on it. ``complete_<lang>`` is a stored copy of the computed state,
+refreshed whenever the object or one of its parts is saved or deleted, so that admin
+lists can show and filter it without a query per row. ``changed_<lang>`` is stored the
+same way and for the same reason: the working copy in that language differs from its
+published version there (``Publishable.changed_languages``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -57,6 +63,8 @@ from publication.languages import (
     language_name,
 )
 from richtext import RichTextField, is_empty
+
+logger = logging.getLogger("clinic.publication")
 
 
 def published_field(code: str) -> str:
@@ -494,9 +502,13 @@ class Publishable(Part):
             # Its time will change what the API shows with no save: have the
             # background worker bump the content version then (publication.tasks).
             now = timezone.now()
+            # The publish time this save set (a version's other times are
+            # enqueued by what sets them: ``unpublish(at=…)``).
             tasks.schedule(
                 self,
-                [when for when in self.publication_times() if when > now],
+                [self.publish_at]
+                if self.published_languages and self.publish_at > now
+                else [],
                 using=kwargs.get("using") or DEFAULT_DB_ALIAS,
             )
         embedders = list(self.embedders())
@@ -695,6 +707,7 @@ class Publishable(Part):
             if again:
                 # A first publication is checked by save(); a republication here,
                 # since the working copy may have become incomplete meanwhile.
+                self.fill_slugs()
                 problems = self.completeness_problems([code])[code]
                 if problems:
                     raise ValidationError([refusal_not_complete(code, problems)])
@@ -1054,6 +1067,23 @@ def sync_versions(**kwargs) -> int:
             published = model._default_manager.filter(**{published_field(code): True})
             missing = published.exclude(pk__in=have.values("object_id"))
             for obj in missing:
+                problems = obj.completeness_problems([code])[code]
+                if problems:
+                    # A flag set past save() (an update(), raw SQL) on an object
+                    # not complete there: publishing is what checks, so it is not
+                    # published; the flag goes.
+                    model._default_manager.filter(pk=obj.pk).update(
+                        **{published_field(code): False}
+                    )
+                    logger.warning(
+                        "%s %s was flagged as published in %s but is not complete "
+                        "there (missing: %s): not published.",
+                        model._meta.label,
+                        obj.pk,
+                        code,
+                        "; ".join(problems),
+                    )
+                    continue
                 obj.store_version(code)
                 changed += 1
             stale = dict(
