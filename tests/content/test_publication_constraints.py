@@ -50,7 +50,7 @@ def test_the_database_accepts_a_published_article_whose_block_lost_its_korean(
     client, refused
 ):
     article = ArticleFactory()
-    block = ArticleBlockFactory(article=article, heading_en="Bottom line")
+    block = ArticleBlockFactory(article=article, position=1, heading_en="Bottom line")
     article.publish("ko")
     heading = block.heading_ko
 
