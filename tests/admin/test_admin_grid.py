@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from content.models import Aftercare, AftercareEntry, Comparison, MethodFact
 from publication.languages import LANGUAGE_CODES, column
+from tests.content.served import unchanged_for_readers
 
 GRID_FORM = "grid-form"
 
@@ -115,9 +116,21 @@ def test_saving_the_comparison_grid_in_japanese_changes_exactly_the_edited_cell(
     ]
 
 
-def test_emptying_a_cell_of_the_comparison_published_in_korean_is_refused(
-    admin_client, form_reader, comparison
+def publish_in_panel(client, obj, code: str) -> list[tuple[int, str]]:
+    """Publish ``obj`` in ``code`` from its publication panel; the messages."""
+    opts = obj._meta
+    panel = reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_publication", args=[obj.pk]
+    )
+    response = client.post(panel, {"publish": code}, follow=True)
+    return [(m.level, m.message) for m in response.context["messages"]]
+
+
+def test_emptying_a_cell_of_the_comparison_published_in_korean_saves_the_draft(
+    admin_client, client, form_reader, comparison
 ):
+    """The cell is emptied in the working copy; readers keep the Korean published,
+    and Korean cannot be published again until the cell is written."""
     emptied = fact("mechanism", "mouth-corner-lift")
     retyped = fact("suited_to", "botox")
     before = every_text(MethodFact)
@@ -125,28 +138,43 @@ def test_emptying_a_cell_of_the_comparison_published_in_korean_is_refused(
     data[cell_name(emptied)] = [""]
     data[cell_name(retyped)] = ["새로 쓴 내용"]
 
-    response = admin_client.post(grid_url(comparison, "ko"), data)
+    with unchanged_for_readers(client, comparison, emptied.method, retyped.method):
+        response = admin_client.post(grid_url(comparison, "ko"), data, follow=True)
+        refusals = [
+            publish_in_panel(admin_client, obj, "ko")
+            for obj in (comparison, emptied.method)
+        ]
 
-    assert response.status_code == 200
-    missing = "Missing in Korean: Mouth corner lift (surgery) × Mechanism: text."
-    assert response.context["errors"] == [
-        "method “Mouth corner lift (surgery)” is published in Korean, so this "
-        f"change must keep it complete in Korean. {missing}",
-        "comparison “Correction by cause — comparing Botox, …” is published in "
-        f"Korean, so this change must keep it complete in Korean. {missing}",
+    assert response.redirect_chain == [(grid_url(comparison, "ko"), 302)]
+    assert [(m.level, m.message) for m in response.context["messages"]] == [
+        (constants.SUCCESS, "Saved 2 cell(s) in Korean.")
     ]
-    assert escape(missing) in response.content.decode()
+    before[emptied.pk]["text_ko"] = ""
+    before[retyped.pk]["text_ko"] = "새로 쓴 내용"
     assert every_text(MethodFact) == before
-    assert form_reader(response, GRID_FORM) == data
     assert '<td class="missing">' in response.content.decode()
+    missing = "Missing in Korean: Mouth corner lift (surgery) × Mechanism: text."
+    for refusal in refusals:
+        assert refusal == [
+            (constants.ERROR, "Nothing was published."),
+            (
+                constants.ERROR,
+                f"Cannot publish in Korean: it is not complete. {missing}",
+            ),
+        ]
+    comparison.refresh_from_db()
+    assert comparison.published_languages == ["en", "ko", "ja"]
+    assert comparison.complete_languages == ["en", "ja"]
 
 
 @pytest.mark.parametrize(
     "model", [Comparison, Aftercare], ids=["comparison", "aftercare"]
 )
-def test_emptying_an_english_cell_of_a_published_grid_is_refused(
-    demo, admin_client, form_reader, model
+def test_emptying_an_english_cell_of_a_published_grid_saves_the_draft(
+    demo, admin_client, client, form_reader, model
 ):
+    """An empty English cell is an empty cell in every language: none of the
+    published languages can be published again, and readers keep them all."""
     obj = model.objects.get()
     cell_model = MethodFact if model is Comparison else AftercareEntry
     _rows, _columns, cells = obj.grid()
@@ -155,12 +183,19 @@ def test_emptying_an_english_cell_of_a_published_grid_is_refused(
     data = form_reader(admin_client.get(grid_url(obj, "en")), GRID_FORM)
     data[cell_name(emptied)] = [""]
 
-    response = admin_client.post(grid_url(obj, "en"), data)
+    with unchanged_for_readers(client, obj):
+        response = admin_client.post(grid_url(obj, "en"), data, follow=True)
+        refusals = [publish_in_panel(admin_client, obj, c) for c in ("en", "ko", "ja")]
 
-    assert response.status_code == 200
+    assert response.redirect_chain == [(grid_url(obj, "en"), 302)]
+    before[emptied.pk]["text_en"] = ""
     assert every_text(cell_model) == before
     obj.refresh_from_db()
-    assert obj.complete_languages == ["en", "ko", "ja"]
+    assert obj.published_languages == ["en", "ko", "ja"]
+    assert obj.complete_languages == []
+    for refusal in refusals:
+        assert refusal[0] == (constants.ERROR, "Nothing was published.")
+        assert refusal[1][1].endswith(": the cell is empty."), refusal
 
 
 def test_saving_the_aftercare_grid_in_korean_changes_exactly_the_edited_cell(

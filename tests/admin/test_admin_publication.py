@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from content.models import Article, ArticleBlock, Comparison
 from faq.models import FAQCategory, FAQItem
 from tests.conftest import fresh
+from tests.content.served import detail, unchanged_for_readers
 
 
 def change_url(obj) -> str:
@@ -273,11 +274,13 @@ def test_publishing_an_article_in_korean_with_a_block_lacking_korean_is_refused(
     assert article.summary_en == "A changed summary."
 
 
-def test_adding_an_english_only_block_to_a_korean_article_is_refused(
-    demo, admin_client, form_reader, inline_row_adder
+def test_an_english_only_block_added_to_a_korean_article_waits_for_its_korean(
+    demo, admin_client, client, form_reader, inline_row_adder
 ):
+    """The block is saved in the working copy; Korean and Japanese readers keep
+    the published article, which cannot be published there again until the
+    block is translated."""
     article = Article.objects.get()
-    blocks_before = list(article.blocks.values_list("pk", "heading_en"))
     data = form_reader(admin_client.get(change_url(article)), form_id(article))
     inline_row_adder(
         data,
@@ -290,25 +293,29 @@ def test_adding_an_english_only_block_to_a_korean_article_is_refused(
         },
     )
 
-    response = admin_client.post(change_url(article), data)
+    with unchanged_for_readers(client, article):
+        saved(admin_client.post(change_url(article), data, follow=True))
+        korean, japanese = (publish(admin_client, article, c) for c in ("ko", "ja"))
 
-    assert response.status_code == 200
     new_block = "Block 19 “What to bring”"
-    korean, japanese = form_errors(response)
-    assert missing(
-        korean,
-        prefix=f"{ARTICLE} is published in Korean, so this change must keep it "
-        "complete in Korean.",
-        language="Korean",
-    ) == {f"{new_block}: heading", f"{new_block}: body"}
-    assert missing(
-        japanese,
-        prefix=f"{ARTICLE} is published in Japanese, so this change must keep it "
-        "complete in Japanese.",
-        language="Japanese",
-    ) == {f"{new_block}: heading", f"{new_block}: body"}
-    assert list(article.blocks.values_list("pk", "heading_en")) == blocks_before
-    assert form_reader(response, form_id(article)) == data
+    for response, language in ((korean, "Korean"), (japanese, "Japanese")):
+        [(_level, nothing), (level, error)] = messages_of(response)
+        assert (level, nothing) == (constants.ERROR, "Nothing was published.")
+        assert missing(
+            error,
+            prefix=f"Cannot publish in {language}: it is not complete.",
+            language=language,
+        ) == {f"{new_block}: heading", f"{new_block}: body"}
+    article.refresh_from_db()
+    assert article.blocks.filter(heading_en="What to bring").exists()
+    assert article.published_languages == ["en", "ko", "ja"]
+    assert article.complete_languages == ["en"]
+    # English, complete, is published again with the block.
+    assert messages_of(publish(admin_client, article, "en")) == [
+        (constants.SUCCESS, "Published in English.")
+    ]
+    headings = [block["heading"] for block in detail(client, article, "en")["blocks"]]
+    assert "What to bring" in headings
 
 
 # The changelist actions.

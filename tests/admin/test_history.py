@@ -1,7 +1,8 @@
 """History and recovery in the admin (django-reversion): what a version holds, the
 history page, reverting one language of a version, reverting a whole version and
-recovering a deleted object with its parts — each through the publication rules and
-moving the content version on commit, as any admin save does."""
+recovering a deleted object with its parts — each restoring the working copy, never
+what readers see (the published versions), and moving the content version on
+commit, as any admin save does."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from publication.history import HistoryAdminMixin
 from publication.languages import LANGUAGE_CODES, column
 from publication.models import translated_fields
 from tests.conftest import fresh, publications
+from tests.content.served import detail, served, unchanged_for_readers
 from tests.factories import (
     ArticleBlockFactory,
     ArticleFactory,
@@ -209,6 +211,7 @@ def test_a_version_of_a_timeline_holds_every_cell_and_of_a_comparison_its_cells(
 
 
 def test_a_refused_save_leaves_no_version(demo, admin_client, form_reader):
+    taken = FAQItem.objects.order_by("pk").first()
     item = FAQItem.objects.create(
         category=FAQCategory.objects.first(),
         question_en="How long does the swelling last?",
@@ -216,15 +219,32 @@ def test_a_refused_save_leaves_no_version(demo, admin_client, form_reader):
         published_en=True,
     )
     data = form_reader(admin_client.get(change_url(item)), form_id(item))
-    data["question_en"] = [""]
+    data["slug_en"] = [taken.slug_en]
 
     response = admin_client.post(change_url(item), data)
 
     assert response.status_code == 200
-    assert "is published in English, so this change must keep it complete" in (
-        response.content.decode()
-    )
+    assert "This slug is already used in this language." in response.content.decode()
     assert versions_of(item) == []
+
+
+def test_a_save_leaving_a_published_language_incomplete_keeps_a_version(
+    demo, admin_client, client, form_reader
+):
+    item = FAQItem.objects.create(
+        category=FAQCategory.objects.first(),
+        question_en="How long does the swelling last?",
+        answer_en="<p>About a week.</p>",
+        published_en=True,
+    )
+
+    with unchanged_for_readers(client, item):
+        save_in_admin(admin_client, form_reader, item, question_en="")
+
+    [version] = versions_of(item)
+    assert not stored(version)["question_en"]
+    assert stored(version)["published_en"] is True
+    assert not fresh(item).complete_en
 
 
 def test_a_refused_publish_from_the_panel_leaves_no_version(demo, admin_client):
@@ -407,9 +427,11 @@ def test_reverting_a_language_nobody_publishes_is_a_draft_change(
     assert fresh(article).updated_at == updated_at
 
 
-def test_reverting_a_published_language_to_an_empty_text_is_refused(
-    demo, admin_client, form_reader
+def test_reverting_a_published_language_to_an_empty_text_keeps_its_version(
+    demo, admin_client, client, form_reader
 ):
+    """The working copy gets the empty Japanese text back; readers keep the
+    Japanese published, which cannot be published again until translated."""
     item = FAQItem.objects.create(
         category=FAQCategory.objects.first(),
         question_en="How long does the swelling last?",
@@ -429,21 +451,38 @@ def test_reverting_a_published_language_to_an_empty_text_is_refused(
         answer_ja="<p>約一週間です。</p>",
     )
     publish_in_admin(admin_client, item, "ja")
+    assert fresh(item).published_languages == ["en", "ko", "ja"]
+
+    with unchanged_for_readers(client, item):
+        response = admin_client.post(
+            url(item, "revert_language", item.pk, untranslated.pk, "ja")
+        )
+        refusal = admin_client.post(
+            url(item, "publication", item.pk), {"publish": "ja"}, follow=True
+        )
+
+    assert response.status_code == 302
     item = fresh(item)
+    assert not item.question_ja
     assert item.published_languages == ["en", "ko", "ja"]
-
-    response = admin_client.post(
-        url(item, "revert_language", item.pk, untranslated.pk, "ja")
+    assert not item.complete_ja
+    assert detail(client, item, "ja")["question"] == "腫れはどのくらい続きますか？"
+    assert messages_of(refusal)[-1] == (
+        constants.ERROR,
+        "Cannot publish in Japanese: it is not complete. Missing in Japanese: "
+        "question; slug; answer.",
     )
-
-    assert response.status_code == 200
-    [error] = response.context["errors"]
-    assert error.startswith(
-        "FAQ item “How long does the swelling last?” is published in Japanese, "
-        "so this change must keep it complete in Japanese."
+    # The revert is a version; the refused publish is none.
+    assert len(versions_of(item)) == 4
+    save_in_admin(
+        admin_client,
+        form_reader,
+        item,
+        question_ja="腫れはいつまで続きますか？",
+        answer_ja="<p>一週間ほどです。</p>",
     )
-    assert fresh(item).question_ja == "腫れはどのくらい続きますか？"
-    assert len(versions_of(item)) == 3
+    publish_in_admin(admin_client, item, "ja")
+    assert detail(client, item, "ja")["question"] == "腫れはいつまで続きますか？"
 
 
 def test_reverting_one_language_of_a_grid_save_restores_the_cells(
@@ -600,9 +639,11 @@ def test_a_deleted_article_is_listed_for_recovery(admin_client, deleted_article)
 
 # Committed for real: the content version moves on commit.
 @pytest.mark.django_db(transaction=True)
-def test_recovering_a_deleted_article_brings_back_its_blocks_in_every_language(
-    admin_client, form_reader, deleted_article
+def test_recovering_a_deleted_article_brings_it_back_unpublished_with_its_blocks(
+    admin_client, client, form_reader, deleted_article
 ):
+    """Its published versions went with it; readers see it again only once it is
+    published again."""
     article, blocks = deleted_article
     [deleted] = Version.objects.get_deleted(Article)
     recover_url = url(Article, "recover", deleted.pk)
@@ -611,6 +652,7 @@ def test_recovering_a_deleted_article_brings_back_its_blocks_in_every_language(
     data = form_reader(page, form_id(article))
     assert data["blocks-TOTAL_FORMS"] == ["3"]
     assert not Article.objects.filter(pk=article.pk).exists()
+    before = served(client)
 
     with publications() as sent:
         response = admin_client.post(recover_url, data)
@@ -623,14 +665,18 @@ def test_recovering_a_deleted_article_brings_back_its_blocks_in_every_language(
             assert (getattr(recovered, column(name, code)) or "") == (
                 getattr(article, column(name, code)) or ""
             )
-    assert recovered.published_languages == ["en", "ko", "ja"]
+    assert recovered.published_languages == []
+    assert not recovered.versions.exists()
     assert recovered.complete_languages == ["en", "ko", "ja"]
     assert [
         (b.pk, b.heading_en, b.heading_ko, b.body_ja) for b in recovered.blocks.all()
     ] == [(b.pk, b.heading_en, b.heading_ko, b.body_ja) for b in blocks]
-    assert len(sent) == 1
-    assert f"article-{article.pk}" in sent[0]
+    # Nothing public changed: no content version moved.
+    assert sent == []
+    assert served(client) == before
     assert Version.objects.get_deleted(Article).count() == 0
+    publish_in_admin(admin_client, recovered, "ko")
+    assert detail(client, recovered, "ko")["title"] == article.title_ko
 
 
 def test_recovering_an_item_list_brings_back_its_items(admin_client, form_reader, demo):

@@ -23,9 +23,11 @@ from content.models import (
     ListItem,
     Method,
 )
-from publication.models import deferred_completeness
+from publication.models import deferred_completeness, empty_in
 from tests.conftest import fresh, missing_in
+from tests.content.served import detail, shows, unchanged_for_readers
 from tests.factories import (
+    AftercareEntryFactory,
     ArticleBlockFactory,
     ArticleFactory,
     CauseTypeFactory,
@@ -385,8 +387,8 @@ def test_article_is_published_once_its_embedded_object_is(kind):
     assert list(Article.objects.published("ko")) == [article]
 
 
-def test_block_of_korean_article_cannot_be_pointed_at_list_not_published_in_korean(
-    refused,
+def test_block_of_korean_article_pointed_at_list_not_in_korean_waits_for_that_list(
+    client, refused
 ):
     shown = item_list_with_items(published=("en", "ko"))
     draft = item_list_with_items(published=("en",))
@@ -394,14 +396,21 @@ def test_block_of_korean_article_cannot_be_pointed_at_list_not_published_in_kore
     block = ArticleBlockFactory(article=article, kind="list", item_list=shown)
     article.publish("ko")
 
-    block.item_list = draft
-    with refused(
-        f"{article.describe()} is published in Korean",
-        f"{draft.describe()} is not published in Korean",
-    ):
+    with unchanged_for_readers(client, article):
+        block.item_list = draft
         block.save()
+        with refused("Cannot publish in Korean: it is not complete.") as messages:
+            fresh(article).publish("ko")
 
-    assert fresh(block).item_list == shown
+    assert missing_in(messages[0], "Korean") == {
+        f"{draft.describe()} is not published in Korean"
+    }
+    assert fresh(block).item_list == draft
+    assert not fresh(article).complete_ko
+    draft.publish("ko")
+    fresh(article).publish("ko")
+    [shown_block] = detail(client, article, "ko")["blocks"]
+    assert shown_block["item_list"]["slug"] == draft.slug_ko
 
 
 @pytest.mark.parametrize("which", ["trust_points", "care_system"])
@@ -413,19 +422,25 @@ def test_publishing_clinic_profile_needs_its_lists_published(refused, which):
         profile.publish("ko")
 
 
-def test_korean_clinic_profile_cannot_switch_to_list_not_published_in_korean(
-    refused,
+def test_korean_clinic_profile_switched_to_list_not_in_korean_waits_for_that_list(
+    client, refused
 ):
     shown = item_list_with_items(published=("en", "ko"))
     draft = item_list_with_items(published=("en",))
     profile = ClinicProfileFactory(trust_points=shown)
     profile.publish("ko")
 
-    profile.trust_points = draft
-    with refused(f"{draft.describe()} is not published in Korean"):
+    with unchanged_for_readers(client, profile):
+        profile.trust_points = draft
         profile.save()
+        with refused(f"{draft.describe()} is not published in Korean"):
+            ClinicProfile.load().publish("ko")
 
-    assert ClinicProfile.load().trust_points == shown
+    assert ClinicProfile.load().trust_points == draft
+    assert not ClinicProfile.load().complete_ko
+    draft.publish("ko")
+    ClinicProfile.load().publish("ko")
+    assert detail(client, profile, "ko")["trust_points"]["slug"] == draft.slug_ko
 
 
 # Editing a part of a published object.
@@ -483,23 +498,31 @@ PART_CASES = {
 
 
 @pytest.mark.parametrize("case", PART_CASES.values(), ids=PART_CASES.keys())
-def test_emptying_korean_text_of_part_of_korean_published_object_is_refused(
-    refused, case
+def test_emptying_korean_text_of_part_of_korean_published_object_waits_for_publishing(
+    client, refused, case
 ):
+    """The save goes through; readers keep the published version, and publishing
+    Korean again is refused until the text is back."""
     root, part, field = case()
     name = str(part._meta.get_field(field).verbose_name)
-    before = getattr(part, f"{field}_ko")
+    empty = "<p></p>" if field == "body" else ""
 
-    setattr(part, f"{field}_ko", "<p></p>" if field == "body" else "")
-    with refused(
-        f"{root.describe()} is published in Korean, so this change must keep it "
-        "complete in Korean."
-    ) as messages:
+    with unchanged_for_readers(client, root):
+        setattr(part, f"{field}_ko", empty)
         part.save()
+        with refused("Cannot publish in Korean: it is not complete.") as messages:
+            fresh(root).publish("ko")
 
     assert missing_in(messages[0], "Korean") == {f"{part.describe()}: {name}"}
-    assert getattr(fresh(part), f"{field}_ko") == before
+    assert empty_in(fresh(part), field, "ko")
+    assert not fresh(root).complete_ko
+    assert "ko" in fresh(root).published_languages
+    retyped = "다시 쓴 글"
+    setattr(part, f"{field}_ko", f"<p>{retyped}</p>" if field == "body" else retyped)
+    part.save()
+    fresh(root).publish("ko")
     assert fresh(root).complete_ko
+    assert shows(client, retyped, "ko")
 
 
 @pytest.mark.parametrize("case", PART_CASES.values(), ids=PART_CASES.keys())
@@ -513,46 +536,73 @@ def test_emptying_japanese_text_of_part_of_korean_published_object_is_allowed(ca
     assert not fresh(root).complete_ja
 
 
-def test_adding_english_only_item_to_korean_published_list_is_refused(refused):
+def test_english_only_item_added_to_korean_published_list_waits_for_its_korean(
+    client, refused
+):
     item_list = item_list_with_items(published=("en", "ko"))
 
     new = ListItem(item_list=item_list, position=9, title_en="Risorius", text_en="…")
-    with refused(
-        f"{item_list.describe()} is published in Korean", "Missing in Korean:"
-    ) as messages:
+    with unchanged_for_readers(client, item_list):
         new.save()
+        with refused("Cannot publish in Korean: it is not complete.") as messages:
+            fresh(item_list).publish("ko")
 
     assert missing_in(messages[0], "Korean") == {
         "Item “Risorius”: title",
         "Item “Risorius”: text",
     }
-    assert item_list.items.count() == 2
+    assert item_list.items.count() == 3
+    assert not fresh(item_list).complete_ko
+    new.title_ko, new.text_ko = "입꼬리당김근", "입꼬리를 옆으로 당깁니다."
+    new.save()
+    fresh(item_list).publish("ko")
+    assert "입꼬리당김근" in [
+        i["title"] for i in detail(client, item_list, "ko")["items"]
+    ]
 
 
-def test_adding_english_text_to_a_part_of_korean_published_object_is_refused(refused):
+def test_english_text_added_to_part_of_korean_published_object_waits_for_korean(
+    client, refused
+):
     item_list = ItemListFactory()
     item = ListItemFactory(
         item_list=item_list, title_en="Risorius", text_en="", text_ko="", text_ja=""
     )
     item_list.publish("ko")
 
-    item.text_en = "Pulls the corner sideways."
-    with refused(f"{item_list.describe()} is published in Korean") as messages:
+    with unchanged_for_readers(client, item_list):
+        item.text_en = "Pulls the corner sideways."
         item.save()
+        with refused("Cannot publish in Korean") as messages:
+            fresh(item_list).publish("ko")
 
     assert missing_in(messages[0], "Korean") == {"Item “Risorius”: text"}
-    assert fresh(item).text_en == ""
+    assert fresh(item).text_en == "Pulls the corner sideways."
+    assert not fresh(item_list).complete_ko
+    item.text_ko = "입꼬리를 옆으로 당깁니다."
+    item.save()
+    fresh(item_list).publish("ko")
+    assert shows(client, "입꼬리를 옆으로 당깁니다.", "ko")
 
 
-def test_adding_english_text_to_korean_published_object_is_refused(refused):
+def test_english_text_added_to_korean_published_object_waits_for_its_korean(
+    client, refused
+):
     article = ArticleFactory(summary_en="", summary_ko="", summary_ja="")
     article.publish("ko")
 
-    article.summary_en = "Fine in the mirror, pulled sideways in photos."
-    with refused("is published in Korean") as messages:
+    with unchanged_for_readers(client, article):
+        article.summary_en = "Fine in the mirror, pulled sideways in photos."
         article.save()
+        with refused("Cannot publish in Korean") as messages:
+            fresh(article).publish("ko")
 
     assert missing_in(messages[0], "Korean") == {"summary"}
+    assert not fresh(article).complete_ko
+    article.summary_ko = "거울에서는 괜찮은데 사진에서는 옆으로 당겨집니다."
+    article.save()
+    fresh(article).publish("ko")
+    assert detail(client, article, "ko")["summary"] == article.summary_ko
 
 
 def test_adding_english_only_item_to_list_published_in_english_only_is_allowed():
@@ -565,83 +615,146 @@ def test_adding_english_only_item_to_list_published_in_english_only_is_allowed()
     assert not fresh(item_list).complete_ko
 
 
-def test_adding_english_only_block_to_korean_published_article_is_refused(refused):
+def test_english_only_block_added_to_korean_published_article_waits_for_korean(
+    client, refused
+):
     article = ArticleFactory()
     ArticleBlockFactory(article=article, position=1)
     article.publish("ko")
 
-    with refused(f"{article.describe()} is published in Korean"):
-        ArticleBlockFactory(
-            article=article, position=2, heading_ko="", body_ko="", heading_ja=""
+    with unchanged_for_readers(client, article):
+        block = ArticleBlockFactory(
+            article=article,
+            position=2,
+            heading_en="Bottom line",
+            heading_ko="",
+            body_ko="",
+            heading_ja="",
         )
+        with refused("Cannot publish in Korean") as messages:
+            fresh(article).publish("ko")
 
-    assert article.blocks.count() == 1
+    assert missing_in(messages[0], "Korean") == {
+        "Block 2 “Bottom line”: heading",
+        "Block 2 “Bottom line”: body",
+    }
+    assert article.blocks.count() == 2
+    block.heading_ko, block.body_ko = "결론", "<p>원인이 결정합니다.</p>"
+    block.save()
+    fresh(article).publish("ko")
+    shown = detail(client, article, "ko")["blocks"]
+    assert [b["heading"] for b in shown][1] == "결론"
 
 
-def test_adding_untranslated_stage_to_korean_published_aftercare_is_refused(refused):
+def test_untranslated_stage_added_to_korean_published_aftercare_waits_for_korean(
+    client, refused
+):
     timeline = aftercare_timeline(stages=1, tracks=1, published=("ko",))
     track = timeline.tracks[0]
 
     stage = AftercareStage(
         aftercare=timeline.aftercare, label_en="Beyond", start_day=29, position=9
     )
-    with refused() as messages:
+    with unchanged_for_readers(client, timeline.aftercare):
         stage.save()
+        with refused() as messages:
+            fresh(timeline.aftercare).publish("ko")
 
     assert missing_in(messages[0], "Korean") == {
         "aftercare stage “Beyond”: label",
         f"Beyond × {track.label_en}: the cell is empty",
     }
+    stage.label_ko = "한 달 이후"
+    stage.save()
+    AftercareEntryFactory(stage=stage, track=track)
+    fresh(timeline.aftercare).publish("ko")
+    assert shows(client, "한 달 이후", "ko")
 
 
-def test_adding_row_without_cells_to_published_comparison_is_refused(refused):
+def test_row_without_cells_added_to_published_comparison_waits_for_its_cells(
+    client, refused
+):
     grid = comparison_grid(methods=1, criteria=1, published=("en",))
     scarring = CriterionFactory(name_en="Scarring")
 
-    with refused(f"{grid.methods[0].name_en} × Scarring: the cell is empty"):
+    with unchanged_for_readers(client, grid.comparison):
         ComparisonRow(comparison=grid.comparison, criterion=scarring).save()
+        with refused(f"{grid.methods[0].name_en} × Scarring: the cell is empty"):
+            fresh(grid.comparison).publish("en")
 
-    assert grid.comparison.rows.count() == 1
+    assert grid.comparison.rows.count() == 2
+    assert not fresh(grid.comparison).complete_en
+    MethodFactFactory(method=grid.methods[0], criterion=scarring, text_en="None")
+    fresh(grid.comparison).publish("en")
+    rows = detail(client, grid.comparison, "en")["rows"]
+    shown = {row["criterion"]["name"]: row["cells"] for row in rows}
+    assert shown["Scarring"] == ["None"]
 
 
-def test_adding_column_for_method_not_published_there_is_refused(refused):
+def test_column_for_method_not_published_there_waits_for_that_method(client, refused):
     grid = comparison_grid(methods=1, criteria=1, published=("en", "ko"))
     lift = MethodFactory(name_en="Lift", published_en=True)
     MethodFactFactory(method=lift, criterion=grid.criteria[0])
 
-    with refused("method “Lift” is not published in Korean"):
+    with unchanged_for_readers(client, grid.comparison):
         ComparisonColumnFactory(comparison=grid.comparison, method=lift)
+        with refused() as messages:
+            fresh(grid.comparison).publish("ko")
+
+    assert missing_in(messages[0], "Korean") == {
+        "method “Lift” is not published in Korean"
+    }
+    assert fresh(grid.comparison).complete_en
+    assert not fresh(grid.comparison).complete_ko
+    lift.publish("ko")
+    fresh(grid.comparison).publish("ko")
+    columns = detail(client, grid.comparison, "ko")["columns"]
+    assert [c["name"] for c in columns][-1] == lift.name_ko
 
 
-def test_emptying_korean_name_of_korean_published_method_is_refused(refused):
+def test_emptying_korean_name_of_korean_published_method_waits_for_a_new_one(
+    client, refused
+):
     method = MethodFactory(name_en="Botox", published_ko=True)
+    name = method.name_ko
 
-    method.name_ko = ""
-    with refused(
-        "method “Botox” is published in Korean, so this change must keep it "
-        "complete in Korean."
-    ) as messages:
+    with unchanged_for_readers(client, method):
+        method.name_ko = ""
         method.save()
+        with refused("Cannot publish in Korean: it is not complete.") as messages:
+            fresh(method).publish("ko")
 
     assert missing_in(messages[0], "Korean") == {"name"}
-    assert fresh(method).name_ko
+    assert fresh(method).name_ko == ""
+    assert detail(client, method, "ko")["name"] == name
+    method.name_ko = "보툴리눔 톡신"
+    method.save()
+    fresh(method).publish("ko")
+    assert detail(client, method, "ko")["name"] == "보툴리눔 톡신"
 
 
-def test_emptying_criterion_name_in_korean_is_refused_while_korean_content_shows_it(
-    refused,
+def test_emptying_criterion_name_in_korean_waits_while_korean_content_shows_it(
+    client, refused
 ):
     grid = comparison_grid(methods=1, criteria=1, published=("ko",))
     botox, onset = grid.methods[0], grid.criteria[0]
 
-    onset.name_ko = ""
-    with refused(
-        f"{botox.describe()} is published in Korean",
-        f"{grid.comparison.describe()} is published in Korean",
-        f"criterion “{onset.name_en}”: name",
-    ):
+    with unchanged_for_readers(client, botox, grid.comparison):
+        onset.name_ko = ""
         onset.save()
+        for shown_in in (botox, grid.comparison):
+            with refused(f"criterion “{onset.name_en}”: name"):
+                fresh(shown_in).publish("ko")
 
-    assert fresh(onset).name_ko
+    assert fresh(onset).name_ko == ""
+    assert not fresh(botox).complete_ko
+    assert not fresh(grid.comparison).complete_ko
+    onset.name_ko = "효과가 나타나는 때"
+    onset.save()
+    for shown_in in (botox, grid.comparison):
+        fresh(shown_in).publish("ko")
+    rows = detail(client, grid.comparison, "ko")["rows"]
+    assert rows[0]["criterion"]["name"] == "효과가 나타나는 때"
 
 
 def test_emptying_criterion_name_in_japanese_is_allowed_when_nothing_shows_it_there():
@@ -807,22 +920,48 @@ def test_publishing_its_methods_marks_the_comparison_complete_in_that_language()
     assert fresh(grid.comparison).complete_ko
 
 
-def test_emptying_english_text_of_a_cell_of_a_published_comparison_is_refused(
-    refused,
+def test_emptying_english_text_of_a_cell_of_a_published_comparison_waits_for_it(
+    client, refused
 ):
+    """An empty English cell is an empty cell in every language (the English is
+    the source): neither published language can be published again."""
     grid = comparison_grid(methods=1, criteria=1, published=("en", "ko"))
     fact = grid.fact(grid.methods[0], grid.criteria[0])
+    cell = f"{grid.methods[0].name_en} × {grid.criteria[0].name_en}: the cell is empty"
 
-    fact.text_en = ""
-    with refused(f"{grid.comparison.describe()} is published in English"):
+    with unchanged_for_readers(client, grid.comparison, grid.methods[0]):
+        fact.text_en = ""
         fact.save()
+        for code in ("en", "ko"):
+            with refused(cell):
+                fresh(grid.comparison).publish(code)
+
+    assert fresh(grid.comparison).complete_languages == []
+    fact.text_en = "After a week"
+    fact.save()
+    fresh(grid.methods[0]).publish("en")
+    fresh(grid.comparison).publish("en")
+    assert detail(client, grid.comparison, "en")["rows"][0]["cells"] == ["After a week"]
 
 
-def test_deleting_a_cell_of_a_published_comparison_is_refused(refused):
+def test_deleting_a_cell_of_a_published_comparison_waits_for_a_new_cell(
+    client, refused
+):
     grid = comparison_grid(methods=1, criteria=1, published=("en", "ko"))
+    botox, onset = grid.methods[0], grid.criteria[0]
+    cell = f"{botox.name_en} × {onset.name_en}: the cell is empty"
 
-    with refused(f"{grid.comparison.describe()} is published in English"):
-        grid.fact(grid.methods[0], grid.criteria[0]).delete()
+    with unchanged_for_readers(client, grid.comparison, botox):
+        grid.fact(botox, onset).delete()
+        for code in ("en", "ko"):
+            with refused(cell):
+                fresh(grid.comparison).publish(code)
+
+    assert fresh(grid.comparison).complete_languages == []
+    MethodFactFactory(method=botox, criterion=onset, text_en="After a week")
+    fresh(botox).publish("en")
+    fresh(grid.comparison).publish("en")
+    assert detail(client, grid.comparison, "en")["rows"][0]["cells"] == ["After a week"]
 
 
 def test_deferred_completeness_refreshes_each_object_once_at_the_end(
@@ -1049,16 +1188,26 @@ def test_refusal_lists_missing_fields_in_the_order_of_the_form(refused):
         assert listed.removesuffix(".").split("; ") == expected
 
 
-def test_a_method_scheduled_after_a_published_comparison_cannot_become_its_column(
-    refused,
+def test_a_method_scheduled_after_a_published_comparison_waits_to_be_its_column(
+    client, refused
 ):
     grid = comparison_grid(methods=1, criteria=1, published=("en",))
     late = MethodFactory(publish_at=timezone.now() + datetime.timedelta(days=7))
     MethodFactFactory(method=late, criterion=grid.criteria[0])
     late.publish("en")
 
-    with refused("is scheduled after this one"):
+    with unchanged_for_readers(client, grid.comparison):
         ComparisonColumnFactory(comparison=grid.comparison, method=late, position=9)
+        with refused("is scheduled after this one"):
+            fresh(grid.comparison).publish("en")
+
+    assert not fresh(grid.comparison).complete_en
+    late.publish_at = timezone.now()
+    late.save()
+    fresh(late).publish("en")
+    fresh(grid.comparison).publish("en")
+    columns = detail(client, grid.comparison, "en")["columns"]
+    assert [c["name"] for c in columns][-1] == late.name_en
 
 
 @pytest.mark.parametrize(

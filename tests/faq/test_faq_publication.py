@@ -6,6 +6,7 @@ import pytest
 
 from faq.models import FAQItem
 from tests.conftest import fresh, missing_in
+from tests.content.served import detail, unchanged_for_readers
 from tests.factories import ArticleBlockFactory, ArticleFactory, FAQItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,22 +59,32 @@ def test_faq_item_needs_its_answer_translated(refused):
         item.publish("ko")
 
 
-def test_category_name_cannot_be_emptied_where_one_of_its_items_is_published(refused):
+def test_emptying_category_name_where_an_item_is_published_waits_for_a_new_name(
+    client, refused
+):
     item = FAQItemFactory(question_en="Can Botox alone correct it?")
-    FAQItemFactory(category=item.category)
+    draft = FAQItemFactory(category=item.category)
     category = item.category
     item.publish("ko")
+    name = category.name_ko
 
-    category.name_ko = ""
-    with refused(
-        "FAQ item “Can Botox alone correct it?” is published in Korean, so this "
-        "change must keep it complete in Korean.",
-        f"FAQ category “{category.name_en}”: name",
-    ) as messages:
+    with unchanged_for_readers(client, item):
+        category.name_ko = ""
         category.save()
+        with refused("Cannot publish in Korean: it is not complete.") as messages:
+            fresh(item).publish("ko")
 
-    assert len(messages) == 1, "only the published item depends on the name"
-    assert fresh(category).name_ko
+    assert missing_in(messages[0], "Korean") == {
+        f"FAQ category “{category.name_en}”: name"
+    }
+    assert fresh(category).name_ko == ""
+    assert not fresh(item).complete_ko
+    assert not fresh(draft).complete_ko
+    assert detail(client, item, "ko")["category"]["name"] == name
+    category.name_ko = "입꼬리 비대칭 교정"
+    category.save()
+    fresh(item).publish("ko")
+    assert detail(client, item, "ko")["category"]["name"] == "입꼬리 비대칭 교정"
 
 
 def test_category_name_can_be_emptied_where_none_of_its_items_is_published():
@@ -89,13 +100,26 @@ def test_category_name_can_be_emptied_where_none_of_its_items_is_published():
     assert not fresh(item).complete_ja
 
 
-def test_emptying_the_question_of_a_published_item_is_refused(refused):
+def test_emptying_the_question_of_a_published_item_waits_for_a_new_question(
+    client, refused
+):
     item = FAQItemFactory()
     item.publish("ja")
+    question = item.question_ja
 
-    item.question_ja = ""
-    with refused("is published in Japanese", "Missing in Japanese: question."):
+    with unchanged_for_readers(client, item):
+        item.question_ja = ""
         item.save()
+        with refused("Cannot publish in Japanese", "Missing in Japanese: question."):
+            fresh(item).publish("ja")
+
+    assert not fresh(item).question_ja
+    assert not fresh(item).complete_ja
+    assert detail(client, item, "ja")["question"] == question
+    item.question_ja = "ボトックスだけで治せますか？"
+    item.save()
+    fresh(item).publish("ja")
+    assert detail(client, item, "ja")["question"] == "ボトックスだけで治せますか？"
 
 
 def test_unpublished_faq_item_does_not_block_publishing_its_article():
