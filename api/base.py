@@ -49,6 +49,9 @@ class PublicView(APIView):
     authentication_classes = []
     http_method_names = ["get", "head"]
 
+    # Kept in the delivery store when its URL has no filter or search
+    # (api/cache.py, publication/documents.py).
+    delivered = True
     # Does the response depend on ?locale=? (The locale list and the root do not.)
     localized = True
     # Query parameters this view accepts besides ``locale``; anything else is a 400.

@@ -43,6 +43,7 @@ from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -297,6 +298,13 @@ class ApiCacheMiddleware:
         if request.META.get("HTTP_ACCEPT", "*/*") not in ANY_JSON:
             return None
         if not documents.storable(request.GET):
+            return None
+        try:
+            view = resolve(request.path_info).func
+        except Resolver404:
+            return None
+        # Only the public views' documents (not the schema or its pages).
+        if not getattr(getattr(view, "view_class", None), "delivered", False):
             return None
         try:
             return absolute_url(request, request.get_full_path())

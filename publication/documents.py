@@ -39,8 +39,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import models, transaction
 from django.utils import timezone
 
-from publication.content_version import content_published
-
 logger = logging.getLogger("clinic.publication")
 
 # The query parameters a stored URL may carry: anything else (a filter, a search,
@@ -266,20 +264,3 @@ def refresh_stale(limit: int | None = None) -> list[DocumentChange]:
     if limit is not None:
         documents = documents[:limit]
     return refresh(list(documents))
-
-
-def _on_content_published(sender, tags, **kwargs) -> None:
-    """A committed change of published content: mark what it touched stale and
-    have the worker render it again."""
-    marked = invalidate(tags)
-    if not marked:
-        return
-    from publication import tasks  # the tasks module imports the models
-
-    try:
-        tasks.render_stale_documents.enqueue()
-    except Exception:  # noqa: BLE001 — stale documents render on demand meanwhile
-        logger.exception("Could not enqueue the re-render of %d documents", marked)
-
-
-content_published.connect(_on_content_published, dispatch_uid="clinic_documents")

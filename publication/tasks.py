@@ -44,7 +44,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from publication.content_version import content_changed
+from publication import documents
+from publication.content_version import content_changed, content_published
 
 logger = logging.getLogger("clinic.publication")
 
@@ -82,8 +83,6 @@ RENDER_BATCH = 500
 def render_stale_documents() -> str:
     """Render again the delivery store's stale documents (publication/documents.py)
     from published versions, a batch at a time."""
-    from publication import documents
-
     changes = documents.refresh_stale(limit=RENDER_BATCH)
     if len(changes) == RENDER_BATCH:
         render_stale_documents.enqueue()
@@ -137,3 +136,18 @@ def schedule_pending(models: Iterable[type], *, now: datetime | None = None) -> 
                 enqueue(obj._meta.label, obj.pk, when)
                 count += 1
     return count
+
+
+def documents_touched(sender, tags, **kwargs) -> None:
+    """A committed change of published content: mark stale the documents it
+    touched and have the worker render them again (publication/documents.py)."""
+    marked = documents.invalidate(tags)
+    if not marked:
+        return
+    try:
+        render_stale_documents.enqueue()
+    except Exception:  # noqa: BLE001 — stale documents render on demand meanwhile
+        logger.exception("Could not enqueue the re-render of %d documents", marked)
+
+
+content_published.connect(documents_touched, dispatch_uid="clinic_documents")

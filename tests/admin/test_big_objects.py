@@ -29,9 +29,10 @@ URLENCODED = "application/x-www-form-urlencoded"
 # of each inline's rows for the check against a stale form (publication.conflicts).
 # A save also stores what changed since published: the object's versions read, and
 # its snapshot's parts (one query per kind), on the save and on each refresh.
-ARTICLE_OPEN = 15
+# Opening one reads its published versions too (the publication panel's states).
+ARTICLE_OPEN = 16
 ARTICLE_SAVE = 57  # the article and one block edited in every language
-COMPARISON_OPEN = 14
+COMPARISON_OPEN = 15
 COMPARISON_SAVE = 48
 GRID_OPEN = 7
 GRID_SAVE_ONE_CELL = 44  # the method and the comparison that show it refreshed

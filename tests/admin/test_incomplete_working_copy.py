@@ -65,7 +65,7 @@ def test_emptying_the_korean_answer_of_a_published_faq_item_keeps_what_readers_s
             "Cannot publish in Korean: it is not complete. Missing in Korean: answer.",
         ),
     ]
-    assert panel_row(refusal, "ko")["state"] == "published"
+    assert panel_row(refusal, "ko")["state"] == "published — changed since published"
     assert panel_row(refusal, "ko")["missing"] == ["answer"]
 
 

@@ -203,7 +203,7 @@ def test_a_publish_with_a_time_schedules_it(admin_client, untranslated_in_japane
         {"publish": "xx"},
         {"languages": ["en", "klingon"]},
         {"publish": "en", "unpublish": "ko"},
-        {"unpublish": "en", "publish_at": "2030-01-01T09:00"},
+        {"unpublish_selected": "1", "publish_at": "2030-01-01T09:00"},
         {"languages": ["en"], "publish_at": "tomorrow-ish"},
     ],
 )

@@ -52,6 +52,7 @@ from content.models import (
     Method,
 )
 from faq.models import FAQCategory, FAQItem
+from publication import documents
 from publication.content_version import VERSION_KEY, new_token
 from publication.models import publishable_models
 from tests.admin.conftest import read_form
@@ -583,6 +584,8 @@ def test_a_new_representation_takes_the_time_of_its_content_version(client, demo
     article.publish("en")  # inside the test's transaction: no bump on its own
     bumped_at = parse_http_date(first["Last-Modified"]) + 3600
     caches["default"].set(VERSION_KEY, new_token(bumped_at * 10**9))
+    # What the commit would also do: mark the article's stored documents stale.
+    documents.invalidate({f"article-{article.pk}"})
 
     again = client.get(ARTICLE)
 

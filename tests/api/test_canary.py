@@ -66,6 +66,7 @@ from publication.models import (
     translated_fields,
 )
 from richtext import RichTextField
+from tests.conftest import fresh
 from tests.factories import (
     ArticleBlockFactory,
     MethodFactory,
@@ -401,12 +402,16 @@ def plant(state: State, host: Host) -> Canaries:
         host.article,
     )
     if state.scheduled:
-        # A published comparison may not take a column for a method scheduled after
-        # it: the table would change by itself when the method's time comes.
-        with pytest.raises(ValidationError, match="is scheduled after this one"):
-            ComparisonColumn.objects.create(
-                comparison=host.comparison, method=method, position=99
-            )
+        # A published comparison may take a column for a method scheduled after it
+        # in its working copy, but not publish it: the table would change by
+        # itself when the method's time comes.
+        column = ComparisonColumn.objects.create(
+            comparison=host.comparison, method=method, position=99
+        )
+        for code in host.comparison.published_languages:
+            with pytest.raises(ValidationError, match="is scheduled after this one"):
+                fresh(host.comparison).publish(code)
+        column.delete()
     return canaries
 
 
