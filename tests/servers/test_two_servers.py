@@ -10,9 +10,11 @@ lets one server serve what another has just changed: with both servers' caches w
 (the Redis entry and each process's local copy), a publication change or an edit
 made through A's admin over HTTP is visible on B on the very next request (no sleep
 and no retry between the write's response and that read): an unpublished article is
-a JSON 404 on both, comes back on both when published again, and an edited FAQ
-question is served by B at once. Remove the shared content version (give each server
-its own CACHE_KEY_PREFIX) and both tests fail: B serves what it had cached.
+a JSON 404 on both, comes back on both when published again, and an FAQ question
+edited (which alone changes nothing) and then published is served by B at once. The
+delivery store (publication/documents.py) is the database both share. Remove the
+shared content version (give each server its own CACHE_KEY_PREFIX) and both tests
+fail: B serves what it had cached.
 
 Every read is an HTTP request to a server; every write goes through A's admin over
 HTTP, logged in as a superuser created in the test database. Skipped unless the
@@ -111,6 +113,19 @@ class Editor:
         assert response.history, f"{action}: no redirect ({response.status_code})"
         assert response.history[0].status_code == 302, action
         assert response.status_code == 200, action
+        return messages_of(response)
+
+    def publish(self, obj, code: str) -> list[tuple[str, str]]:
+        """Press the change page's "Publish" for ``code`` (the publication panel);
+        the messages of the page it leads back to."""
+        opts = obj._meta
+        response = self.post(
+            reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_publication", args=[obj.pk]
+            ),
+            {"publish": code},
+        )
+        assert response.history, f"publish {code}: no redirect"
         return messages_of(response)
 
     def edit(self, obj, form_id: str, **changes: str) -> None:
@@ -267,12 +282,11 @@ def test_unpublish_and_publish_through_a_show_on_both_servers_at_once(
         assert alternate_locales(en) == {"en", "ko", "ja"}, server.name
 
 
-def test_an_edit_saved_in_the_change_form_on_a_is_served_by_b_at_once(
-    demo, two_servers, editor
-):
-    """Write: the FAQ item's change form on server A, read as rendered and posted
-    back with a new English question (as an editor's browser would). Reads: the
-    public API on B first, then A."""
+def test_an_edit_published_on_a_is_served_by_b_at_once(demo, two_servers, editor):
+    """Writes: the FAQ item's change form on server A, read as rendered and posted
+    back with a new English question (as an editor's browser would), then the
+    publication panel's "Publish" in English. Reads: the public API on B first,
+    then A: the saved edit alone changes nothing; the publish shows at once."""
     a, b = two_servers
     item = FAQItem.objects.filter(published_en=True).order_by("pk").first()
     detail_path = f"/api/v1/faq-items/{quote(item.slug_en)}/"
@@ -286,6 +300,12 @@ def test_an_edit_saved_in_the_change_form_on_a_is_served_by_b_at_once(
     new_question = f"{old_question} (edited {secrets.token_hex(4)})"
 
     editor.edit(item, "faqitem_form", question_en=new_question)
+
+    saved_only = b.get(detail_path, params={"locale": "en"})
+    assert saved_only.content == before["B"].content
+    assert saved_only.headers["ETag"] == before["B"].headers["ETag"]
+
+    assert ("success", "Published in English.") in editor.publish(item, "en")
 
     after_b = b.get(detail_path, params={"locale": "en"})
     assert after_b.status_code == 200
