@@ -218,6 +218,30 @@ def docs_screenshot(page, name: str) -> None:
 
 # The admin's widgets, as an editor finds them.
 
+# The languages as the English admin names them, in the panel's order.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ko": "Korean",
+    "ja": "Japanese",
+    "zh-hans": "Simplified Chinese",
+}
+
+
+def publish_selected(page, *codes: str) -> None:
+    """Publish what is saved in ``codes`` from the change page's publication panel
+    (English admin), as an editor does: check the languages, click "Publish in the
+    selected languages" (a published language's own button is "Unpublish", so
+    this is also how an edit of a published language goes live), and wait for the
+    panel's message."""
+    panel = page.locator("#publication-panel")
+    for code in codes:
+        panel.locator(f"#publish-select-{code}").check()
+    panel.get_by_role(
+        "button", name="Publish in the selected languages", exact=True
+    ).click()
+    names = ", ".join(name for code, name in LANGUAGE_NAMES.items() if code in codes)
+    expect(page.locator(".messagelist .success")).to_have_text(f"Published in {names}.")
+
 
 def tab(page, field: str, code: str):
     """The language tab of ``field`` (modeltranslation's tabs)."""

@@ -11,6 +11,7 @@ from faq.models import FAQCategory, FAQItem
 from tests.browser.conftest import (
     add_link,
     editor_button,
+    publish_selected,
     rich_text,
     select_back,
     tab,
@@ -94,12 +95,7 @@ def test_an_faq_item_written_in_the_editor_is_published_in_english_and_korean_on
     # Published from the change page's publication panel.
     panel = page.locator("#publication-panel")
     expect(panel.locator("#publication-en .state")).to_have_text("not published")
-    panel.locator("#publish-select-en").check()
-    panel.locator("#publish-select-ko").check()
-    panel.get_by_role("button", name="Publish in the selected languages").click()
-    expect(page.locator(".messagelist .success")).to_have_text(
-        "Published in English, Korean."
-    )
+    publish_selected(page, "en", "ko")
     expect(panel.locator("#publication-ko .state")).to_have_text("published")
     expect(panel.locator("#publication-ja .missing li")).to_have_text(
         ["question", "slug", "answer"]
@@ -187,8 +183,21 @@ def test_publishing_in_japanese_without_japanese_text_is_refused_keeping_the_edi
     tab(page, "answer", "ko").click()
     expect(rich_text(page, "answer", "ko")).to_contain_text("냉찜질이 도움이 됩니다.")
     expect(rich_text(page, "answer", "ko").locator("strong")).to_have_text("냉찜질")
+    for code in ("en", "ko"):
+        expect(panel.locator(f"#publication-{code} .state")).to_have_text(
+            "published — changed since published What changed"
+        )
+    # Saved, not published yet; published in the complete languages, it is.
+    status, en = admin_browser.api(f"faq-items/{item.slug_en}/", locale="en")
+    assert (status, en["question"]) == (200, "How long does the swelling last?")
+    publish_selected(page, "en", "ko")
     status, en = admin_browser.api(f"faq-items/{item.slug_en}/", locale="en")
     assert (status, en["question"]) == (200, "How long does the swelling really last?")
+    status, ko = admin_browser.api(f"faq-items/{item.slug_ko}/", locale="ko")
+    assert (status, ko["answer"]) == (
+        200,
+        "<p>일주일 정도예요. 붓기에는 <strong>냉찜질</strong>이 도움이 됩니다.</p>",
+    )
     status, ja = admin_browser.api(f"faq-items/{item.slug_en}/", locale="ja")
     assert status == 404
 

@@ -1,5 +1,6 @@
 """The comparison grid: one cell edited in Japanese on the grid page, which the
-editor never leaves."""
+editor does not leave to save it, then published in Japanese from the change
+page's panel."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from content.models import Comparison
+from tests.browser.conftest import publish_selected
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +47,19 @@ def test_one_cell_edited_in_japanese_on_the_grid_page_is_published_in_japanese(
     )
     expect(cell).to_have_value("注射後3〜7日で徐々に効果が出ます")
     assert [url.removeprefix(admin_browser.base_url) for url in visited] == [grid_url]
+    # Saved, not published: Japanese readers still see the table as it was.
+    _status, ja = admin_browser.api(f"comparisons/{comparison.slug_ja}/", locale="ja")
+    assert ja["rows"] == before["ja"]["rows"]
 
+    # Back on the change page, Japanese alone has changed; published there, the
+    # cell reaches Japanese readers and nothing else moves.
+    page.get_by_role("link", name="Back to the object").click()
+    panel = page.locator("#publication-panel")
+    expect(panel.locator("#publication-ja .state")).to_have_text(
+        "published — changed since published What changed"
+    )
+    expect(panel.locator("#publication-en .state")).to_have_text("published")
+    publish_selected(page, "ja")
     status, ja = admin_browser.api(f"comparisons/{comparison.slug_ja}/", locale="ja")
     assert status == 200
     assert ja["rows"][2]["cells"][0] == "注射後3〜7日で徐々に効果が出ます"

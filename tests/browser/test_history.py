@@ -1,5 +1,6 @@
-"""History (django-reversion): a Korean edit reverted from the history page with
-"revert only Korean", leaving the English edited since as it is."""
+"""History (django-reversion): a published Korean edit reverted from the history
+page with "revert only Korean", leaving the English edited since as it is; the
+restored text reaches readers once published again."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import reversion
 from playwright.sync_api import expect
 
 from faq.models import FAQCategory, FAQItem
+from tests.browser.conftest import publish_selected
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +45,14 @@ def test_reverting_only_korean_from_the_history_brings_back_the_korean_text(
     page.locator("#id_question_ko").fill("붓기는 보통 며칠 가나요?")
     page.locator("input[name=_continue]").click()
     expect(page.locator(".messagelist .success")).to_have_count(1)
+    publish_selected(page, "en", "ko")
+    status, ko = admin_browser.api(f"faq-items/{item.slug_ko}/", locale="ko")
+    assert (status, ko["question"]) == (200, "붓기는 보통 며칠 가나요?")
 
     page.get_by_role("link", name="History").click()
     history = page.locator("#change-history tbody tr")
-    expect(history).to_have_count(2)
-    # Latest first: the row of the version before the edit is the last.
+    # Latest first: the publication, the edit, the version before the edit.
+    expect(history).to_have_count(3)
     expect(history.last.locator("td").nth(1)).to_have_text("Added.")
     history.last.locator("td.revert-language").get_by_role(
         "link", name="Korean"
@@ -67,6 +72,17 @@ def test_reverting_only_korean_from_the_history_brings_back_the_korean_text(
     expect(page.locator("#id_question_en")).to_have_value(
         "How long does the swelling usually last?"
     )
+    # A revert restores the working copy and keeps the publication as it was:
+    # Korean has changed since published, English has not.
+    panel = page.locator("#publication-panel")
+    expect(panel.locator("#publication-ko .state")).to_have_text(
+        "published — changed since published What changed"
+    )
+    expect(panel.locator("#publication-en .state")).to_have_text("published")
+    status, ko = admin_browser.api(f"faq-items/{item.slug_ko}/", locale="ko")
+    assert (status, ko["question"]) == (200, "붓기는 보통 며칠 가나요?")
+
+    publish_selected(page, "ko")
     status, ko = admin_browser.api(f"faq-items/{item.slug_ko}/", locale="ko")
     assert (status, ko["question"]) == (200, "붓기는 얼마나 가나요?")
     status, en = admin_browser.api(f"faq-items/{item.slug_en}/", locale="en")

@@ -1,6 +1,6 @@
 """Order by drag and drop (django-admin-sortable2): the rows of a comparison (an
-inline, saved with the form) and the FAQ items (the list page, saved at once).
-The public API follows the new order."""
+inline, saved with the form, public once published from the panel) and the FAQ
+items (the list page, saved at once). The public API follows the new order."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from content.models import Comparison
 from faq.models import FAQItem
+from tests.browser.conftest import publish_selected
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,11 @@ def test_dragging_a_comparison_row_to_the_top_reorders_the_published_table(
     _status, before = admin_browser.api(f"comparisons/{comparison.slug_en}/")
     keys = [row["criterion"]["key"] for row in before["rows"]]
     names = [row["criterion"]["name"] for row in before["rows"]]
+    slugs = {
+        "en": comparison.slug_en,
+        "ko": comparison.slug_ko,
+        "ja": comparison.slug_ja,
+    }
     page.goto(f"/admin/content/comparison/{comparison.pk}/change/")
     labels = page.locator("#rows-group tbody tr.has_original td.original p")
     expect(labels).to_have_text(names)
@@ -46,11 +52,28 @@ def test_dragging_a_comparison_row_to_the_top_reorders_the_published_table(
 
     expect(page.locator(".messagelist .success")).to_have_count(1)
     expect(labels).to_have_text([names[-1], *names[:-1]])
+    # The new order is saved, not published: each language it is published in
+    # has changed since.
+    panel = page.locator("#publication-panel")
+    for code in slugs:
+        expect(panel.locator(f"#publication-{code} .state")).to_have_text(
+            "published — changed since published What changed"
+        )
+    assert row_keys(admin_browser, "en", slugs["en"]) == keys
+
+    publish_selected(page, "en", "ko")
     expected = [keys[-1], *keys[:-1]]
-    for locale, slug in (("en", comparison.slug_en), ("ko", comparison.slug_ko)):
-        status, after = admin_browser.api(f"comparisons/{slug}/", locale=locale)
-        assert status == 200
-        assert [row["criterion"]["key"] for row in after["rows"]] == expected
+    assert row_keys(admin_browser, "en", slugs["en"]) == expected
+    assert row_keys(admin_browser, "ko", slugs["ko"]) == expected
+    # Japanese, not published again, keeps the order it was published with.
+    assert row_keys(admin_browser, "ja", slugs["ja"]) == keys
+
+
+def row_keys(admin_browser, locale: str, slug: str) -> list[str]:
+    """The comparison's rows in ``locale`` as the API serves them, by criterion."""
+    status, comparison = admin_browser.api(f"comparisons/{slug}/", locale=locale)
+    assert status == 200
+    return [row["criterion"]["key"] for row in comparison["rows"]]
 
 
 def test_dragging_an_faq_item_in_the_list_reorders_the_published_faq(
