@@ -299,3 +299,23 @@ def test_the_changes_page_refuses_what_it_cannot_show(admin_client, item):
     missing = reverse("admin:faq_faqitem_changes", args=[999999, "ko"])
     assert admin_client.get(missing).status_code == 404
     assert admin_client.post(changes_url(item, "ko")).status_code == 405
+
+
+def test_a_changed_language_has_a_publish_again_button_that_publishes_the_edit(
+    admin_client, demo
+):
+    item = FAQItem.objects.filter(published_en=True).order_by("pk").first()
+    item.question_en = "Edited, then published again?"
+    item.save()
+    change = reverse("admin:faq_faqitem_change", args=[item.pk])
+    page = admin_client.get(change).content.decode()
+    assert 'name="publish" value="en"' in page
+    assert 'name="publish" value="ko"' not in page  # Korean did not change
+
+    admin_client.post(
+        reverse("admin:faq_faqitem_publication", args=[item.pk]), {"publish": "en"}
+    )
+
+    detail = admin_client.get(f"/api/v1/faq-items/{item.slug_en}/", {"locale": "en"})
+    assert detail.json()["question"] == "Edited, then published again?"
+    assert 'name="publish" value="en"' not in admin_client.get(change).content.decode()
