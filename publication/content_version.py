@@ -52,6 +52,10 @@ CACHE_ALIAS = "default"
 # e.g. {"article", "article-12"}) and ``version`` (the new token). Connect a CDN purge
 # here (``API_CACHE["PURGE"]`` names a callable that receives the tags).
 content_published = Signal()
+# Sent with ``tags`` right before a new version is stored (then ``content_published``
+# after it): what keeps derived copies, such as the delivery store, from being read
+# as current under the new version.
+content_changing = Signal()
 
 _PENDING_ATTR = "_clinic_pending_content_tags"
 
@@ -127,6 +131,9 @@ class _Pending:
 def bump(tags: frozenset[str] = frozenset()) -> str:
     """Replace the content version now (also for imports outside a transaction)."""
     token = new_token()
+    # Before the new version is stored: a reader that sees it must not find a
+    # document of what came before still fresh (publication/documents.py).
+    content_changing.send(sender=None, tags=tags)
     if store(token):
         logger.info("Content version %s; purge tags: %s", token, " ".join(sorted(tags)))
     content_published.send(sender=None, tags=tags, version=token)

@@ -14,10 +14,11 @@ demand from published versions, never from the working copy.
 
 A render that raced a change cannot leave an old document behind: a document is
 written only under the content version its render started from, checked again
-after the write (the change bumps the version before it marks documents stale, so
-either the check sees the new version and the document is dropped, or the
-document was in the table when they were marked); and the worker's pass, which
-runs after the change committed, renders again every stale document it finds.
+after the write. A committed change marks documents stale before it stores the new
+version (no reader under the new version finds an old document fresh) and again
+after it (a document written in between, by a render whose check still saw the old
+version, is caught then); and the worker's pass, which runs after the change
+committed, renders again every stale document it finds.
 
 Why a table and not the response cache alone: the cache is an LRU with a timeout,
 flushed whole by every change (the content version), and may be down; the store
@@ -158,6 +159,10 @@ def invalidate(tags: Iterable[str]) -> int:
             pk__in=DocumentTag.objects.filter(tag__in=tags).values("document_id")
         )
     return documents.update(stale=True)
+
+
+def stale_count() -> int:
+    return Document.objects.filter(stale=True).count()
 
 
 @dataclass(frozen=True)

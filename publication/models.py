@@ -274,10 +274,10 @@ class Part(models.Model):
         if changed is not None and not changed:
             return
         public = is_public_change(self, changed, audience_of(roots))
+        # The roots' stored completeness and changes since published; readers see
+        # nothing of it until a root is published again.
         for root in roots:
             _schedule_refresh(root, public=public)
-        if public:
-            content_changed(roots)
 
     def delete(self, *args, **kwargs):
         # The content version moves through the pre_delete signal
@@ -517,7 +517,10 @@ class Publishable(Part):
             # is published there: refresh their stored flags.
             for embedder in embedders:
                 _schedule_refresh(embedder, public=public)
-        if public:
+        if before != self._published_in_db:
+            # Published or unpublished in a language: what readers see changed
+            # (a first publication's version was stored above). An edit of the
+            # working copy alone changes nothing they see.
             touched = touch([*embedders, *self.shown_in()], at=self.updated_at)
             content_changed([self, *touched])
 
@@ -647,7 +650,7 @@ class Publishable(Part):
         type(self)._default_manager.filter(pk=self.pk).update(
             **flags, updated_at=self.updated_at
         )
-        content_changed([self, *touch(self.embedders(), at=self.updated_at)])
+        touch(self.embedders(), at=self.updated_at)
 
     # Enforcement.
 
@@ -812,8 +815,12 @@ class Publishable(Part):
         )
         # Its time, when to come, was enqueued by the save that set it.
         # What readers see changed: the object's documents and every one that
-        # shows it (their tags name it) are served again after the commit.
-        content_changed([self, *self.embedders(), *self.shown_in()])
+        # shows it (their tags name it) are served again after the commit, and
+        # those that show it changed at this time in this locale.
+        showing = [*self.embedders(), *self.shown_in()]
+        for other in showing:
+            other.versions.filter(locale=code).update(updated_at=now)
+        content_changed([self, *showing])
         # The version is the working copy now. (The flag in memory is the stored
         # one: every caller has just saved or loaded the object.)
         if getattr(self, changed_field(code)):
@@ -897,8 +904,8 @@ def touch_on_m2m_change(
     sender, instance, action, model, pk_set, reverse=False, **kwargs
 ) -> None:
     """A link added or removed (an FAQ item's articles, a cause type's methods) is a
-    change of the objects on both sides: an article shows its FAQ items. It is a
-    public change when either side is published somewhere."""
+    change of the working copies on both sides (an article shows its FAQ items):
+    readers see it once the side whose field it is is published again."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     own = [instance] if isinstance(instance, Publishable) else []
@@ -912,19 +919,16 @@ def touch_on_m2m_change(
     # since it was published is stored again, as after a save of one of its parts.
     for owner in others if reverse else own:
         _schedule_refresh(owner, public=False)
-    content_changed(touch(sides, at=timezone.now()))
+    touch(sides, at=timezone.now())
 
 
 def content_deleted(sender, instance, **kwargs) -> None:
     """pre_delete of every content model (single, bulk and cascaded deletes): a
-    deleted object or part that a published object showed is a public change."""
-    if isinstance(instance, Publishable):
-        if instance.published_languages:
-            content_changed([instance, *instance.embedders()])
-    elif isinstance(instance, Part):
-        roots = list(instance.publication_roots())
-        if audience_of(roots):
-            content_changed(roots)
+    deleted published object is a public change (its versions go with it). A
+    deleted part changes the working copy only: its roots' versions keep it until
+    they are published again."""
+    if isinstance(instance, Publishable) and instance.published_languages:
+        content_changed([instance, *instance.embedders()])
 
 
 def embedded_problems(

@@ -45,7 +45,11 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from publication import documents
-from publication.content_version import content_changed, content_published
+from publication.content_version import (
+    content_changed,
+    content_changing,
+    content_published,
+)
 
 logger = logging.getLogger("clinic.publication")
 
@@ -138,10 +142,20 @@ def schedule_pending(models: Iterable[type], *, now: datetime | None = None) -> 
     return count
 
 
+def documents_changing(sender, tags, **kwargs) -> None:
+    """Mark stale the documents a committed change touched, before the new content
+    version is stored, so that no request under the new version reads one of them
+    as current."""
+    documents.invalidate(tags)
+
+
 def documents_touched(sender, tags, **kwargs) -> None:
-    """A committed change of published content: mark stale the documents it
-    touched and have the worker render them again (publication/documents.py)."""
-    marked = documents.invalidate(tags)
+    """After the new content version is stored: mark stale again (a render that
+    raced the change may have written one in between, under the old version, and
+    its check did not see the new one yet) and have the worker render them all
+    again (publication/documents.py)."""
+    documents.invalidate(tags)
+    marked = documents.stale_count()
     if not marked:
         return
     try:
@@ -150,4 +164,5 @@ def documents_touched(sender, tags, **kwargs) -> None:
         logger.exception("Could not enqueue the re-render of %d documents", marked)
 
 
+content_changing.connect(documents_changing, dispatch_uid="clinic_documents")
 content_published.connect(documents_touched, dispatch_uid="clinic_documents")
