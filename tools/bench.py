@@ -585,7 +585,8 @@ def measure_publishing(env: dict, options) -> list[str]:
         seen = f"{visible['visible_s']:.2f} s after publish() began"
     errors = f", {visible['errors']} errors" if visible["errors"] else ""
     print(
-        f"an edited FAQ item published on one server, its detail on the second: "
+        f"an edited FAQ item published (manage.py shell), its detail on a server "
+        f"that had it cached: "
         f"{seen} (publish() {visible['publish_s']:.2f} s{errors})"
     )
     print(
