@@ -65,15 +65,22 @@ def count_queries(client, path: str) -> int:
     return len(queries)
 
 
-def test_every_endpoint_keeps_its_query_count_on_the_large_dataset(demo, client):
+def test_every_endpoint_keeps_its_query_count_on_the_large_dataset(
+    demo, client, settings
+):
+    # A count, not a time: on PostgreSQL the public deadline would answer 503 for
+    # a render slower than 1 s (a sitemap page of the large dataset is, on a busy
+    # machine); `make bench` measures the times (docs/performance.md).
+    settings.DATABASE_API_TIMEOUT = 60
     paths = {code: endpoints(code) for code in ("en", "ko")}
     on_demo = {
         path: count_queries(client, path) for code in paths for path in paths[code]
     }
 
     call_command("generate_content", articles=200, faq_items=10_000, verbosity=0)
-    assert Article.objects.count() >= 200
-    assert FAQItem.objects.count() >= 10_000
+    # Served, not only stored: the API reads published versions.
+    assert api_count(client, "/api/v1/articles/") >= 200
+    assert api_count(client, "/api/v1/faq-items/") >= 10_000
 
     on_large = {
         path: count_queries(client, path) for code in paths for path in paths[code]
@@ -81,18 +88,9 @@ def test_every_endpoint_keeps_its_query_count_on_the_large_dataset(demo, client)
     assert on_large == on_demo
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "generate_content writes its copies with bulk_create and no published "
-        "versions, so the API, which reads versions, does not show them: the test "
-        "above compares the demo with itself until it writes versions too"
-    ),
-)
 def test_the_generated_content_is_served(demo, client):
-    """What ``generate_content`` adds reaches the API, so the test above measures
-    the large dataset. Strict: once the command writes versions this passes, and
-    the marker must go."""
+    """What ``generate_content`` adds reaches the API: it writes the published
+    versions of its copies."""
     before = api_count(client, "/api/v1/faq-items/")
     call_command(
         "generate_content",
