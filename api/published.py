@@ -3,9 +3,17 @@ published versions (docs/publishing.md), through the registry of public types.""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Case, IntegerField, Value, When
+
 from api.registry import public_types, sitemap_types
 from api.representation import alternates, iso
 from publication.languages import LANGUAGE_CODES, column
+from publication.models import PublishedVersion, visible_at
+from publication.published import ADDRESS_FIELDS, Published, identity_row
 
 
 def published_counts(published) -> dict[str, dict[str, int]]:
@@ -18,21 +26,117 @@ def published_counts(published) -> dict[str, dict[str, int]]:
     }
 
 
-def sitemap_entries(published, code: str, names: tuple[str, ...]) -> list[dict]:
-    """The sitemap of ``code`` for the types ``names``: type order, then pk."""
-    kinds = [kind for kind in sitemap_types() if kind.name in names]
-    # The addresses of every type's versions in one query; a type with rows of its
-    # own (the FAQ categories) reads them itself.
-    published.load_addresses(*(kind.model for kind in kinds if not kind.version_rows))
-    entries = []
-    for kind in kinds:
-        for row in kind.published_rows(published, code):
-            entries.append(
-                {
-                    "type": kind.name,
-                    "slug": row[column("slug", code)],
-                    "updated_at": iso(row["updated_at"]),
-                    "alternates": alternates(row),
-                }
+def entry(kind_name: str, row: dict, code: str) -> dict:
+    return {
+        "type": kind_name,
+        "slug": row[column("slug", code)],
+        "updated_at": iso(row["updated_at"]),
+        "alternates": alternates(row),
+    }
+
+
+class SitemapRows:
+    """The sitemap of ``code`` for the types ``names`` (type order, then pk) as a
+    sequence the paginator counts and slices: a page reads its own rows and their
+    other locales' addresses, whatever the size of the sitemap (a sitemap of
+    10,000 FAQ items is 500 pages; reading every address for each would take
+    seconds). Types whose objects are versions are one ordered query; a type with
+    rows of its own (the FAQ categories, read from their items' versions) comes
+    after them, as the registry orders it."""
+
+    def __init__(self, published: Published, code: str, names: tuple[str, ...]):
+        self.published, self.code = published, code
+        kinds = [kind for kind in sitemap_types() if kind.name in names]
+        self.version_kinds = [kind for kind in kinds if not kind.version_rows]
+        self.row_kinds = [kind for kind in kinds if kind.version_rows]
+        if self.row_kinds and kinds.index(self.row_kinds[0]) < len(self.version_kinds):
+            raise ImproperlyConfigured(
+                "Sitemap types with rows of their own must come last."
             )
-    return entries
+        self.types = {
+            ContentType.objects.get_for_model(kind.model).pk: (order, kind)
+            for order, kind in enumerate(self.version_kinds)
+        }
+        self._count: int | None = None
+        self._rows: list[tuple[str, dict]] | None = None
+
+    def versions(self):
+        return (
+            PublishedVersion.objects.filter(
+                visible_at(self.published.at),
+                locale=self.code,
+                content_type_id__in=list(self.types),
+            )
+            .annotate(
+                s_type=Case(
+                    *[
+                        When(content_type_id=pk, then=Value(order))
+                        for pk, (order, _kind) in self.types.items()
+                    ],
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("s_type", "object_id")
+        )
+
+    def own_rows(self) -> list[tuple[str, dict]]:
+        if self._rows is None:
+            self._rows = [
+                (kind.name, row)
+                for kind in self.row_kinds
+                for row in kind.published_rows(self.published, self.code)
+            ]
+        return self._rows
+
+    def version_count(self) -> int:
+        if self._count is None:
+            self._count = self.versions().count() if self.types else 0
+        return self._count
+
+    def count(self) -> int:
+        return self.version_count() + len(self.own_rows())
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        start, stop = page.start or 0, page.stop
+        entries = []
+        counted = self.version_count()
+        if start < counted:
+            entries += self.version_entries(start, min(stop, counted))
+        if stop > counted:
+            own = self.own_rows()[max(start - counted, 0) : stop - counted]
+            entries += [entry(name, row, self.code) for name, row in own]
+        return entries
+
+    def version_entries(self, start: int, stop: int) -> list[dict]:
+        """Entries ``start``..``stop`` of the version types: the page's addresses,
+        then every locale's address of those objects (the alternates)."""
+        page = list(
+            self.versions().values_list("content_type_id", "object_id")[start:stop]
+        )
+        if not page:
+            return []
+        objects = {(ct, pk) for ct, pk in page}
+        by_object: dict[tuple[int, int], dict[str, Any]] = {}
+        addresses = PublishedVersion.objects.filter(
+            visible_at(self.published.at),
+            content_type_id__in={ct for ct, _pk in page},
+            object_id__in={pk for _ct, pk in page},
+        ).values_list("content_type_id", *ADDRESS_FIELDS, named=True)
+        for address in addresses:
+            key = (address.content_type_id, address.object_id)
+            if key in objects:
+                by_object.setdefault(key, {})[address.locale] = address
+        return [
+            entry(
+                self.types[ct][1].name,
+                identity_row(pk, self.code, by_object[(ct, pk)]),
+                self.code,
+            )
+            for ct, pk in page
+        ]
+
+
+def sitemap_entries(published, code: str, names: tuple[str, ...]) -> list[dict]:
+    """The whole sitemap of ``code`` for the types ``names`` (tests, exports)."""
+    rows = SitemapRows(published, code, names)
+    return rows[0 : rows.count()]

@@ -14,7 +14,7 @@ from api import schema
 from api.base import ListView, PublicView, check_query_params
 from api.errors import ApiError
 from api.locale import english_name, hreflang, native_name
-from api.published import published_counts, sitemap_entries
+from api.published import SitemapRows, published_counts
 from api.registry import public_types, sitemap_types
 from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 from runtime.origin import absolute_url
@@ -111,7 +111,7 @@ class Sitemap(ListView):
                 code="invalid_parameter",
                 details={"parameter": "type", "valid": list(names)},
             )
-        return sitemap_entries(self.published, self.locale, names)
+        return SitemapRows(self.published, self.locale, names)
 
     def represent(self, rows):
         return rows

@@ -263,12 +263,18 @@ CASES: list[tuple[str, Target, int]] = [
     # the category part of every FAQ item version (a category is visible where
     # one of its items is).
     ("locales", lambda content, code: ("/api/v1/locales/", {}), 2),
-    # The addresses (slugs and times, no snapshot) of every type's versions in
-    # one query, and the FAQ categories as for the locales.
-    ("sitemap", fixed("/api/v1/sitemap/", **PAGE), 2),
-    # One type: its addresses, or the categories.
+    # A page of the sitemap (api/published.py SitemapRows): the count of the
+    # version types' entries, the page's objects in type order, every locale's
+    # address of those (the alternates; no snapshot is read), and the FAQ
+    # categories as for the locales.
+    ("sitemap", fixed("/api/v1/sitemap/", **PAGE), 4),
+    # One type: its count, its page and their addresses; or the categories.
     *[
-        (f"sitemap-{kind}", fixed("/api/v1/sitemap/", type=kind, **PAGE), 1)
+        (
+            f"sitemap-{kind}",
+            fixed("/api/v1/sitemap/", type=kind, **PAGE),
+            1 if kind == "faq_category" else 3,
+        )
         for kind in SITEMAP_TYPES
     ],
     # A list: its count, the page's pks in the list's order, the page's versions.
