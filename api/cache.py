@@ -229,7 +229,7 @@ class ApiCacheMiddleware:
         stored = None
         if url is not None:
             try:
-                stored = documents.read(url)
+                stored = documents.lookup(url)
             except DatabaseError:
                 # Not the store's to answer: the view meets the same database
                 # and answers its 503 (api/errors.py), or needs none (a 404).

@@ -110,6 +110,21 @@ def read(url: str) -> Document | None:
     return Document.objects.filter(key=key_of(url)).first()
 
 
+STORED_FIELDS = ("body", "headers", "etag", "last_modified", "stale")
+
+
+def lookup(url: str):
+    """What a response needs of the document of ``url`` (``body``, ``headers``,
+    ``etag``, ``last_modified``, ``stale``) or None: one indexed lookup, read as a
+    plain row (building a model instance costs as much as the rest of a stored
+    read)."""
+    return (
+        Document.objects.filter(key=key_of(url))
+        .values_list(*STORED_FIELDS, named=True)
+        .first()
+    )
+
+
 def write(
     url: str,
     *,

@@ -808,7 +808,9 @@ class Publishable(Part):
             visible_from=when,
             visible_until=end,
             published_at=now,
-            updated_at=self.updated_at,
+            # What readers see changed now (the working copy's own time is when
+            # it was saved, perhaps long before).
+            updated_at=now,
             published_by=user,
             refs=snapshots.refs(data["object"], type(self)),
             search_text=snapshots.search_text(self, code),

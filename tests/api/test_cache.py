@@ -26,6 +26,7 @@ rolled-back transaction never runs the on-commit bump.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import re
@@ -37,6 +38,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
 from api import cache as api_cache
@@ -1106,6 +1108,8 @@ def test_the_same_edit_in_a_published_language_shows_once_published_there(
 ):
     article = demo_article()
     assert "ja" in article.published_languages
+    # Published an hour ago, so that "later" is visible to the second.
+    article.versions.update(updated_at=timezone.now() - dt.timedelta(hours=1))
     japanese = f"/api/v1/articles/{article.slug_ja}/"
     warm = client.get(japanese, {"locale": "ja"})
 
