@@ -672,17 +672,21 @@ class Publishable(Part):
             if code in now and code not in before and problems[code]:
                 errors.append(refusal_not_complete(code, problems[code]))
             if code in before and code not in now:
-                users = [obj.describe() for obj in self.dependents(code)]
-                if users:
-                    errors.append(
-                        gettext(
-                            "Cannot unpublish in %(language)s: published content "
-                            "embeds it: %(users)s. Unpublish those in %(language)s "
-                            "first, or remove this from them."
-                        )
-                        % {"language": language_name(code), "users": "; ".join(users)}
-                    )
+                refusal = self.unpublish_refusal(code)
+                if refusal:
+                    errors.append(refusal)
         return errors
+
+    def unpublish_refusal(self, code: str) -> str | None:
+        """Why ``code`` may not be unpublished now: published content embeds it."""
+        users = [obj.describe() for obj in self.dependents(code)]
+        if not users:
+            return None
+        return gettext(
+            "Cannot unpublish in %(language)s: published content embeds it: "
+            "%(users)s. Unpublish those in %(language)s first, or remove this "
+            "from them."
+        ) % {"language": language_name(code), "users": "; ".join(users)}
 
     def _db_published_languages(self) -> list[str]:
         if self.pk is None:
@@ -730,18 +734,9 @@ class Publishable(Part):
             setattr(self, published_field(code), False)
             self.save()
             return
-        users = [obj.describe() for obj in self.dependents(code)]
-        if users:
-            raise ValidationError(
-                [
-                    gettext(
-                        "Cannot unpublish in %(language)s: published content "
-                        "embeds it: %(users)s. Unpublish those in %(language)s "
-                        "first, or remove this from them."
-                    )
-                    % {"language": language_name(code), "users": "; ".join(users)}
-                ]
-            )
+        refusal = self.unpublish_refusal(code)
+        if refusal:
+            raise ValidationError([refusal])
         with transaction.atomic():
             versions = self.versions.filter(locale=code)
             # A republication scheduled at or after the end never shows.
