@@ -134,9 +134,3 @@ class SitemapRows:
             )
             for ct, pk in page
         ]
-
-
-def sitemap_entries(published, code: str, names: tuple[str, ...]) -> list[dict]:
-    """The whole sitemap of ``code`` for the types ``names`` (tests, exports)."""
-    rows = SitemapRows(published, code, names)
-    return rows[0 : rows.count()]

@@ -14,27 +14,6 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, F, QuerySet
-
-from publication.languages import LANGUAGE_CODES
-from publication.models import published_field, visible_q
-
-
-def visible_counts(model: type[models.Model], now) -> dict[str, int]:
-    """How many objects of ``model`` are visible in each language: one query."""
-    return model.objects.aggregate(
-        **{code: Count("pk", filter=visible_q(code, at=now)) for code in LANGUAGE_CODES}
-    )
-
-
-def published_rows(
-    model: type[models.Model], code: str, now
-) -> tuple[QuerySet, dict, F]:
-    """The sitemap's rows of ``model`` visible in ``code``: the queryset, the
-    ``published_<lang>`` flags of every language (for the alternates) and the
-    object's last change."""
-    flags = {f"s_{published_field(c)}": F(published_field(c)) for c in LANGUAGE_CODES}
-    return model.objects.published(code, at=now), flags, F("updated_at")
 
 
 @dataclass(frozen=True)
@@ -49,10 +28,6 @@ class PublicType:
     list_route: str
     detail_route: str | None = None
     endpoint: str | None = None
-    # Visible objects per language; by default those ``visible_q`` admits.
-    counts: Callable[[object], dict[str, int]] | None = None
-    # The sitemap's rows in one language; by default ``published_rows``.
-    rows: Callable[[str, object], tuple[QuerySet, dict, object]] | None = None
     # From published versions (publication.published.Published): the rows of the
     # objects visible in a locale (identity columns: pk, updated_at, each locale's
     # slug and flag), in pk order; by default each object's versions' addresses.
@@ -67,9 +42,6 @@ class PublicType:
         """The cache tag of the type (``causetype``); objects add ``-<pk>``."""
         return self.model._meta.model_name
 
-    def visible_counts(self, now) -> dict[str, int]:
-        return self.counts(now) if self.counts else visible_counts(self.model, now)
-
     def published_rows(self, published, code: str) -> list[dict]:
         """The identity rows of the objects visible in ``code``, from versions
         (their addresses: the snapshots are not read)."""
@@ -83,11 +55,6 @@ class PublicType:
         if self.version_rows:
             return len(self.version_rows(published, code))
         return published.count(self.model, code)
-
-    def sitemap_rows(self, code: str, now) -> tuple[QuerySet, dict, object]:
-        if self.rows:
-            return self.rows(code, now)
-        return published_rows(self.model, code, now)
 
 
 REGISTRY: dict[str, PublicType] = {}

@@ -33,7 +33,6 @@ def register_public_types(models) -> None:
     """The API's public types of this app (api/registry.py)."""
     from api.registry import PublicType, register
     from faq.published import category_rows
-    from faq.selectors import category_counts, category_sitemap_rows
 
     register(
         PublicType(
@@ -48,8 +47,6 @@ def register_public_types(models) -> None:
             models.FAQCategory,
             "faqcategory-list",
             "faqcategory-detail",
-            counts=category_counts,
-            rows=category_sitemap_rows,
             version_rows=category_rows,
         )
     )

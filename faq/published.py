@@ -174,7 +174,7 @@ def newest(versions: list[dict]) -> dict:
 
 
 def category_rows(published: Published, code: str) -> list[dict]:
-    """The rows of ``selectors.category_rows`` (pk order), from the items'
+    """The rows ``selectors.category_summary`` reads (pk order), from the items'
     versions: per category, the locales it has visible items in, its slug there,
     its name, how many items and their last change."""
     by_category = published.cached(

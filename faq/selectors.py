@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
-from django.utils import timezone
+from django.db.models import Exists, QuerySet
 
 from api.cache import shown
 from api.representation import (
@@ -16,11 +15,10 @@ from api.representation import (
     text,
 )
 from content.models import Article, CauseType, Method
-from content.selectors import BlockResolver, cols, slug_elsewhere
-from faq.models import FAQCategory, FAQItem
+from content.selectors import BlockResolver, cols
+from faq.models import FAQItem
 from faq.search import search_words
-from publication.languages import LANGUAGE_CODES, column
-from publication.models import published_field, visible_q
+from publication.languages import column
 
 
 def item_rows(code: str, at=None) -> QuerySet:
@@ -131,77 +129,8 @@ def article_faq(results: dict, code: str) -> dict:
 ARTICLE_FAQ = BlockResolver(queries=article_faq_queries, build=article_faq)
 
 
-# Categories: a label, shown in a language when it has a visible item there.
-
-
-def visible_items(code: str, now) -> QuerySet:
-    """The visible items of the category of the outer query."""
-    return FAQItem.objects.filter(visible_q(code, at=now), category=OuterRef("pk"))
-
-
-def category_visibility(now) -> dict:
-    """``published_<lang>`` annotations: the category has a visible item there."""
-    return {
-        published_field(code): Exists(visible_items(code, now))
-        for code in LANGUAGE_CODES
-    }
-
-
-def category_last_change(code: str, now) -> Subquery:
-    """A category changes when one of its visible items does."""
-    return Subquery(
-        visible_items(code, now).order_by("-updated_at").values("updated_at")[:1]
-    )
-
-
-def category_counts(now) -> dict[str, int]:
-    """How many categories are visible in each language: one query."""
-    return FAQItem.objects.aggregate(
-        **{
-            code: Count("category", distinct=True, filter=visible_q(code, at=now))
-            for code in LANGUAGE_CODES
-        }
-    )
-
-
-def category_sitemap_rows(code: str, now) -> tuple[QuerySet, dict, Subquery]:
-    """The sitemap's categories visible in ``code``, their visibility in every
-    language and their last change (api/registry.py)."""
-    rows = FAQCategory.objects.alias(**category_visibility(now)).filter(
-        **{published_field(code): True}
-    )
-    flags = {
-        f"s_{field}": expression
-        for field, expression in category_visibility(now).items()
-    }
-    return rows, flags, category_last_change(code, now)
-
-
-def category_rows(code: str) -> QuerySet:
-    now = timezone.now()
-    count = (
-        visible_items(code, now)
-        .order_by()
-        .values("category")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        FAQCategory.objects.annotate(
-            **category_visibility(now),
-            item_count=Subquery(count),
-            updated_at=category_last_change(code, now),
-        )
-        .filter(**{published_field(code): True})
-        .order_by("position", "pk")
-        .values(
-            "pk",
-            "updated_at",
-            "item_count",
-            *alternate_columns(),
-            *cols(code, "name"),
-        )
-    )
+# Categories: a label, shown in a language when it has a visible item there
+# (read from the items' versions: faq/published.py).
 
 
 def category_summary(row: dict, code: str) -> dict:
@@ -210,8 +139,3 @@ def category_summary(row: dict, code: str) -> dict:
         "name": text(row, column("name", code)),
         "item_count": row["item_count"],
     }
-
-
-def category_other_language_slug(code: str, slug: str) -> str | None:
-    found = category_rows(code).filter(slug_elsewhere(code, slug)).first()
-    return text(found, column("slug", code)) if found else None
