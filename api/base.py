@@ -61,6 +61,9 @@ class PublicView(APIView):
     # the types whose publication can change a list (a new article changes the
     # article list, which showed no tag of it).
     cache_tags: tuple[str, ...] = ()
+    # The serializer that renders the view's object (a list's items), set by the
+    # view's schema decorator (api/schema.py): the schema documents what renders.
+    serializer_class = None
 
     def dispatch(self, request, *args, **kwargs):
         tags, token = cache.collect_tags()
@@ -122,6 +125,12 @@ class PublicView(APIView):
         # the bytes: one representation per URL, the one the cache stores.
         return renderer, renderer.media_type
 
+    def serialize(self, instance, *, many: bool = False):
+        """``instance`` (a list of them with ``many``) as ``serializer_class``
+        renders it, as plain data."""
+        serializer = self.serializer_class(many=many)
+        return serializer.to_representation(instance)
+
     def respond(self, data) -> HttpResponse:
         """The 200 of ``data``, rendered here by the renderer DRF negotiated in
         ``initial()`` (a 406 was raised there), with the bytes and Content-Type
@@ -159,16 +168,19 @@ class PublicView(APIView):
 
 class ListView(PublicView):
     """A paginated list: ``rows()`` returns the ordered rows (a queryset, or a
-    list for a list built in memory) and ``represent(rows)`` the JSON objects for
-    one page of them."""
+    sequence the paginator can count and slice) and ``objects(rows)`` what
+    ``serializer_class`` renders for one page of them."""
 
     pagination_class = Pagination
 
     def rows(self):
         raise NotImplementedError
 
-    def represent(self, rows: list[dict]) -> list[dict]:
-        raise NotImplementedError
+    def objects(self, rows) -> list:
+        return list(rows)
+
+    def represent(self, rows) -> list[dict]:
+        return self.serialize(self.objects(rows), many=True)
 
     def get(self, request, *args, **kwargs):
         page = self.paginator.paginate_queryset(self.rows(), request, view=self)
@@ -178,7 +190,8 @@ class ListView(PublicView):
 class DetailView(PublicView):
     """One object by its slug in the requested language.
 
-    ``lookup(slug)`` returns the visible row or None; when it is None,
+    ``lookup(slug)`` returns the visible object (what ``serializer_class``
+    renders) or None; when it is None,
     ``canonical_slug(slug)`` tells whether ``slug`` is another language's slug of an
     object visible in this language, so the 404 can name the right address.
     """
@@ -192,9 +205,9 @@ class DetailView(PublicView):
         found = self.lookup(slug)
         if found is None:
             raise self.not_found(slug)
-        return self.respond(found)
+        return self.respond(self.serialize(found))
 
-    def lookup(self, slug: str) -> dict | None:
+    def lookup(self, slug: str):
         raise NotImplementedError
 
     def canonical_slug(self, slug: str) -> str | None:

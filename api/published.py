@@ -1,19 +1,83 @@
-"""The documents that span the types (the locales' counts, the sitemap) from
-published versions (docs/publishing.md), through the registry of public types."""
+"""What the public API's serializers read: published versions seen in one locale
+(``Localized``), and the documents that span the types (the locales' counts, the
+sitemap), through the registry of public types (docs/publishing.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, IntegerField, Value, When
 
+from api.locale import hreflang
 from api.registry import public_types, sitemap_types
-from api.representation import alternates, iso
-from publication.languages import LANGUAGE_CODES, column
-from publication.models import PublishedVersion, visible_at
+from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from publication.models import PublishedVersion, published_field, visible_at
 from publication.published import ADDRESS_FIELDS, Published, identity_row
+
+
+class Alternate(NamedTuple):
+    locale: str
+    hreflang: str
+    slug: str
+
+
+class Alternates(NamedTuple):
+    languages: list[Alternate]
+    x_default: Alternate | None
+
+
+class Localized:
+    """One published object, or a part of one, as locale ``code`` shows it: what a
+    serializer field reads by name.
+
+    ``row`` is a version's values as ``Published.row`` or ``values_row`` give them.
+    ``title`` reads the locale's column (``title_ko``), never another locale's (no
+    fallback, DESIGN §3), and a translation never written reads as empty; any other
+    name reads its plain column (``kind``, ``start_day``). ``related`` are what the
+    loader resolved beside the row (parts, embedded objects, each a ``Localized``
+    or a list of them), set as attributes. ``shown_as`` is the model name of a
+    publishable object, the prefix of its cache tag (``article-12``), and None for
+    a part or a label."""
+
+    def __init__(self, row: dict[str, Any], code: str, *, shown_as=None, **related):
+        self.row = row
+        self.locale = code
+        self.shown_as = shown_as
+        self.__dict__.update(related)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name == "row":
+            raise AttributeError(name)
+        row = self.row
+        translated = column(name, self.locale)
+        if translated in row:
+            return row[translated] or ""
+        try:
+            return row[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self) -> str:
+        return (
+            f"<Localized {self.shown_as or 'part'} {self.row.get('pk')} {self.locale}>"
+        )
+
+    @property
+    def alternates(self) -> Alternates:
+        """The locales the object is visible in (LANGUAGES order), each with its
+        slug there, and the one for readers whose locale has none: the default
+        locale where visible, else the first. A type without slugs (the clinic
+        profile) has empty ones: every object's alternates have one shape."""
+        row = self.row
+        languages = [
+            Alternate(code, hreflang(code), row[column("slug", code)] or "")
+            for code in LANGUAGE_CODES
+            if row[published_field(code)]
+        ]
+        default = [a for a in languages if a.locale == DEFAULT_LANGUAGE]
+        return Alternates(languages, (default or languages or [None])[0])
 
 
 def published_counts(published) -> dict[str, dict[str, int]]:
@@ -26,13 +90,9 @@ def published_counts(published) -> dict[str, dict[str, int]]:
     }
 
 
-def entry(kind_name: str, row: dict, code: str) -> dict:
-    return {
-        "type": kind_name,
-        "slug": row[column("slug", code)],
-        "updated_at": iso(row["updated_at"]),
-        "alternates": alternates(row),
-    }
+def entry(type_name: str, row: dict, code: str) -> Localized:
+    """A sitemap entry: the object at ``row`` (identity columns) under its type."""
+    return Localized(row, code, type=type_name)
 
 
 class SitemapRows:
@@ -96,7 +156,7 @@ class SitemapRows:
     def count(self) -> int:
         return self.version_count() + len(self.own_rows())
 
-    def __getitem__(self, page: slice) -> list[dict]:
+    def __getitem__(self, page: slice) -> list[Localized]:
         start, stop = page.start or 0, page.stop
         entries = []
         counted = self.version_count()

@@ -19,6 +19,7 @@ from api.serializers import (
     HREFLANGS,
     AlternatesSerializer,
     ErrorSerializer,
+    InstantField,
     paginated,
 )
 from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
@@ -220,46 +221,68 @@ def named(**decorator_kwargs):
     return decorate
 
 
+def rendered_by(serializer, decorate):
+    """``decorate`` (a schema), and ``serializer`` as the view's
+    ``serializer_class``: the serializer the schema documents is the one that
+    renders the view's objects."""
+
+    def decorator(cls):
+        cls.serializer_class = serializer
+        return decorate(cls)
+
+    return decorator
+
+
 def list_schema(item, *, tag: str, parameters=(), envelope=None):
-    return named(
-        tags=[tag],
-        parameters=[LOCALE, PAGE, PAGE_SIZE, *parameters],
-        responses={
-            200: OpenApiResponse(
-                envelope or paginated(item), description=CONTENT_LANGUAGE
-            ),
-            404: error("No such page."),
-            **COMMON_ERRORS,
-        },
+    """A page of ``item``s, which ``item`` renders."""
+    return rendered_by(
+        item,
+        named(
+            tags=[tag],
+            parameters=[LOCALE, PAGE, PAGE_SIZE, *parameters],
+            responses={
+                200: OpenApiResponse(
+                    envelope or paginated(item), description=CONTENT_LANGUAGE
+                ),
+                404: error("No such page."),
+                **COMMON_ERRORS,
+            },
+        ),
     )
 
 
 def detail_schema(item, *, tag: str):
-    return named(
-        tags=[tag],
-        parameters=[LOCALE, SLUG],
-        responses={
-            200: OpenApiResponse(item, description=CONTENT_LANGUAGE),
-            404: error(
-                "Not published in this locale, or not at this slug; "
-                "code not_in_locale gives the right slug."
-            ),
-            **COMMON_ERRORS,
-        },
+    return rendered_by(
+        item,
+        named(
+            tags=[tag],
+            parameters=[LOCALE, SLUG],
+            responses={
+                200: OpenApiResponse(item, description=CONTENT_LANGUAGE),
+                404: error(
+                    "Not published in this locale, or not at this slug; "
+                    "code not_in_locale gives the right slug."
+                ),
+                **COMMON_ERRORS,
+            },
+        ),
     )
 
 
 def locale_only_schema(item, *, tag: str):
-    return named(
-        **{
-            "tags": [tag],
-            "parameters": [LOCALE],
-            "responses": {
-                200: OpenApiResponse(item, description=CONTENT_LANGUAGE),
-                404: error("Not published in this locale."),
-                **COMMON_ERRORS,
-            },
-        }
+    return rendered_by(
+        item,
+        named(
+            **{
+                "tags": [tag],
+                "parameters": [LOCALE],
+                "responses": {
+                    200: OpenApiResponse(item, description=CONTENT_LANGUAGE),
+                    404: error("Not published in this locale."),
+                    **COMMON_ERRORS,
+                },
+            }
+        ),
     )
 
 
@@ -308,7 +331,7 @@ SITEMAP_TYPES = tuple(kind.name for kind in sitemap_types())
 class SitemapEntrySerializer(serializers.Serializer):
     type = serializers.ChoiceField(SITEMAP_TYPES)
     slug = serializers.CharField()
-    updated_at = serializers.DateTimeField()
+    updated_at = InstantField()
     alternates = AlternatesSerializer()
 
 

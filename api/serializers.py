@@ -1,16 +1,82 @@
-"""Shapes shared by every endpoint, declared for the OpenAPI schema (drf-spectacular).
+"""The serializers that render every public response, and from which the OpenAPI
+schema is generated (drf-spectacular): each shape is described once.
 
-The views build their JSON from rows (``representation.py``); these serializers are
-the documented contract. ``tests/api`` renders every response through them and
-requires it unchanged, so the two cannot drift apart.
+Content serializers read ``api.published.Localized`` objects, published versions
+as one locale shows them, resolved by each app's ``published.py``; what is derived
+from stored values (sanitized HTML, excerpts, ISO 8601 times, the alternates, the
+cache tags of what a response shows) is a field or a base class here.
 """
 
+import datetime as dt
+import functools
+
+from django.utils.text import Truncator
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from api.cache import shown
 from api.errors import ERROR_CODES
 from api.locale import hreflang
 from publication.languages import LANGUAGE_CODES
+from richtext import plain_text, sanitize
+
+EXCERPT_LENGTH = 200
+HTML = "Rich text, sanitized HTML (p, h2–h4, strong, em, u, s, lists, a, blockquote)."
+
+
+@functools.lru_cache(maxsize=4096)
+def iso(value: dt.datetime | dt.date) -> str:
+    """ISO 8601; times in UTC with ``Z`` and whole seconds. Memoized: a page shows
+    the same few timestamps on every render, and equal instants format alike."""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).replace(microsecond=0)
+        return value.isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+class InstantField(serializers.DateTimeField):
+    """A time in UTC, whole seconds, ``Z``: the same text whatever the settings."""
+
+    def to_representation(self, value):
+        return iso(value)
+
+
+class DayField(serializers.DateField):
+    def to_representation(self, value):
+        return iso(value)
+
+
+class HtmlField(serializers.CharField):
+    """Rich text as served: sanitized again on output (stored text was sanitized
+    on save; this also covers rows written around the model, e.g. raw SQL)."""
+
+    def to_representation(self, value):
+        return sanitize(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def excerpt(value: str) -> str:
+    """The plain text of rich text as served, cut at a word for cards."""
+    return Truncator(plain_text(sanitize(value))).chars(EXCERPT_LENGTH)
+
+
+class ExcerptField(serializers.CharField):
+    """The plain text of a rich text field (``source``), cut at a word."""
+
+    def to_representation(self, value):
+        return excerpt(value)
+
+
+class ShownSerializer(serializers.Serializer):
+    """The shape of a published object. Rendering one records it among what the
+    response shows (``api.cache.shown``): its cache tags, by which the CDN purges
+    and the delivery store renders again what shows a changed object."""
+
+    def to_representation(self, instance):
+        if instance.shown_as:
+            shown(instance.shown_as, instance.pk)
+        return super().to_representation(instance)
+
 
 # The BCP 47 tags of the content languages, in LANGUAGES order (``zh-Hans``).
 HREFLANGS = tuple(hreflang(code) for code in LANGUAGE_CODES)
@@ -40,7 +106,7 @@ class AlternatesSerializer(serializers.Serializer):
     )
 
 
-class PublishedSerializer(serializers.Serializer):
+class PublishedSerializer(ShownSerializer):
     """What every addressable object carries."""
 
     locale = serializers.ChoiceField(
@@ -48,12 +114,12 @@ class PublishedSerializer(serializers.Serializer):
     )
     slug = serializers.CharField(help_text="The slug in this language.")
     alternates = AlternatesSerializer()
-    updated_at = serializers.DateTimeField(
+    updated_at = InstantField(
         help_text="Last change of the object, its parts or what it embeds (UTC)."
     )
 
 
-class RefSerializer(serializers.Serializer):
+class RefSerializer(ShownSerializer):
     """A visible object referred to by slug and name."""
 
     slug = serializers.CharField()

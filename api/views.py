@@ -113,9 +113,6 @@ class Sitemap(ListView):
             )
         return SitemapRows(self.published, self.locale, names)
 
-    def represent(self, rows):
-        return rows
-
 
 class StrictDocumentation:
     """drf-spectacular's schema and documentation views, GET/HEAD only and as strict

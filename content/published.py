@@ -1,21 +1,21 @@
-"""The content types' representations from published versions (docs/publishing.md).
+"""The content types as the public API shows them, from published versions
+(docs/publishing.md): each loader returns a ``Localized`` object, which the type's
+serializer (``content/serializers.py``) renders.
 
-Each ``*_results`` function gives the ``Results`` (query name → rows) that the
-type's ``*_queries`` read from the working copy, read instead from the published
-versions visible in one locale, so ``content.selectors``' builders make the same
-JSON from either source. An object's own rows come from its version; what it embeds
-(a method in a comparison, a list in an article) from the embedded object's own
-version, and only where that one is visible in the locale.
+An object's own values and parts come from its version; what it embeds (a method
+in a comparison, a list in an article) from the embedded object's own version, and
+only where that one is visible in the locale. Versions are read one query per type
+(``Published.prefetch``), never one per object, so that a detail or a page reads as
+many queries whatever it shows (tests/api/test_query_counts.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from content import selectors
+from api.published import Localized
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -33,11 +33,7 @@ from content.models import (
     Method,
     MethodFact,
 )
-from publication.languages import column
-from publication.models import published_field
 from publication.published import Published, naming, values_row
-
-Results = dict[str, list[dict]]
 
 
 def parts(published: Published, model, pk: int, code: str, name: str) -> list[dict]:
@@ -45,19 +41,18 @@ def parts(published: Published, model, pk: int, code: str, name: str) -> list[di
     return published.version(model, pk, code).data["parts"].get(name, [])
 
 
-def part_row(model, data: dict, code: str, prefix: str = "") -> dict:
-    """A part's snapshot values as a ``values()`` row (with its ``pk``)."""
-    row = {prefix + k: v for k, v in values_row(model, data, code).items()}
-    row[prefix + "pk"] = data["id"]
-    return row
+def localized(published: Published, model, pk: int, code: str, **related) -> Localized:
+    """Object ``pk`` as its version in ``code`` shows it (read already)."""
+    return Localized(
+        published.row(model, pk, code), code, shown_as=model._meta.model_name, **related
+    )
 
 
-def merged(*results: Results) -> Results:
-    out: Results = {}
-    for result in results:
-        for name, rows in result.items():
-            out.setdefault(name, []).extend(rows)
-    return out
+def part(model, data: dict, code: str, **related) -> Localized:
+    """A part (a block, a row, a label) as its snapshot values show it in ``code``."""
+    row = values_row(model, data, code)
+    row["pk"] = data["id"]
+    return Localized(row, code, **related)
 
 
 def in_order(published: Published, model, pks: Iterable[int]) -> list[int]:
@@ -99,12 +94,11 @@ def ordered(published: Published, model, code: str) -> QuerySet:
     )
 
 
-def page_summaries(published: Published, model, code: str, pks) -> list[dict]:
-    """The list summaries of the objects ``pks`` (one page), one query."""
+def page(published: Published, model, code: str, pks) -> list[Localized]:
+    """The objects ``pks`` (one page of a list), their versions read in one query."""
     pks = list(pks)
     published.prefetch(model, pks)
-    build = SUMMARIES[model]
-    return [build(published.row(model, pk, code), code) for pk in pks]
+    return [localized(published, model, pk, code) for pk in pks]
 
 
 def visible_in_order(published: Published, model, code: str, **lookups) -> list[int]:
@@ -113,188 +107,164 @@ def visible_in_order(published: Published, model, code: str, **lookups) -> list[
     return in_order(published, model, published.load_visible(model, code, **lookups))
 
 
-def method_ref_row(published: Published, pk: int, code: str, prefix: str) -> dict:
-    """The columns ``selectors.method_ref`` reads, from the method's version."""
-    row = published.row(Method, pk, code)
+def methods(published: Published, pks: Iterable[int], code: str) -> list[Localized]:
+    """The methods among ``pks`` visible in ``code``, in ``pks``' order."""
+    pks = list(pks)
+    published.prefetch(Method, pks)
+    return [
+        localized(published, Method, pk, code)
+        for pk in pks
+        if published.version(Method, pk, code)
+    ]
+
+
+def criteria(published: Published, model, pk: int, code: str) -> dict[int, Localized]:
+    """The criteria (row labels) published with object ``pk``, by id."""
     return {
-        prefix + column("slug", code): row[column("slug", code)],
-        prefix + column("name", code): row[column("name", code)],
-        prefix + "procedure_type": row["procedure_type"],
-        prefix + "id": pk,
+        c["id"]: part(Criterion, c, code)
+        for c in parts(published, model, pk, code, "criteria")
     }
 
 
 # Methods.
 
 
-def method_results(published: Published, pk: int, code: str) -> Results:
-    criteria = {c["id"]: c for c in parts(published, Method, pk, code, "criteria")}
-    facts = []
-    for fact in parts(published, Method, pk, code, "facts"):
-        row = part_row(MethodFact, fact, code)
-        if not row[column("text", code)]:
-            continue
-        criterion = part_row(Criterion, criteria[fact["criterion_id"]], code)
-        facts.append(
-            {
-                "criterion__key": criterion["key"],
-                "criterion__" + column("name", code): criterion[column("name", code)],
-                column("text", code): row[column("text", code)],
-            }
-        )
+def method(published: Published, pk: int, code: str) -> Localized:
+    labels = criteria(published, Method, pk, code)
+    facts = [
+        part(MethodFact, fact, code, criterion=labels[fact["criterion_id"]])
+        for fact in parts(published, Method, pk, code, "facts")
+    ]
     # The cause types that call for the method, found by their versions' links.
     cause_types = [
-        {
-            "pk": other,
-            column("slug", code): row[column("slug", code)],
-            column("name", code): row[column("name", code)],
-        }
+        localized(published, CauseType, other, code)
         for other in visible_in_order(published, CauseType, code, **naming(Method, pk))
-        for row in [published.row(CauseType, other, code)]
     ]
-    return {
-        "method": [published.row(Method, pk, code)],
-        "method.facts": facts,
-        "method.cause_types": cause_types,
-    }
+    return localized(
+        published,
+        Method,
+        pk,
+        code,
+        facts=[fact for fact in facts if fact.text],
+        cause_types=cause_types,
+    )
 
 
 # Comparisons.
 
 
-def comparison_results(published: Published, pk: int, code: str) -> Results:
-    criteria = {
-        c["id"]: part_row(Criterion, c, code)
-        for c in parts(published, Comparison, pk, code, "criteria")
-    }
-    published.prefetch(
-        Method,
+def comparison(published: Published, pk: int, code: str) -> Localized:
+    """Methods as columns (those visible), criteria as rows, a cell per pair."""
+    columns = methods(
+        published,
         [col["method_id"] for col in parts(published, Comparison, pk, code, "columns")],
+        code,
     )
-    columns = [
-        {
-            "comparison_id": pk,
-            "method_id": col["method_id"],
-            **method_ref_row(published, col["method_id"], code, "method__"),
-        }
-        for col in parts(published, Comparison, pk, code, "columns")
-        if published.version(Method, col["method_id"], code)
-    ]
+    labels = criteria(published, Comparison, pk, code)
+    cells = {
+        (cell["criterion_id"], cell["method_id"]): part(MethodFact, cell, code).text
+        for cell in parts(published, Comparison, pk, code, "cells")
+    }
     rows = [
-        {
-            "comparison_id": pk,
-            "criterion_id": r["criterion_id"],
-            "criterion__key": criteria[r["criterion_id"]]["key"],
-            "criterion__" + column("name", code): criteria[r["criterion_id"]][
-                column("name", code)
-            ],
-        }
+        Localized(
+            {},
+            code,
+            criterion=labels[r["criterion_id"]],
+            cells=[cells.get((r["criterion_id"], m.pk), "") for m in columns],
+        )
         for r in parts(published, Comparison, pk, code, "rows")
     ]
-    cells = [
-        {
-            "method_id": cell["method_id"],
-            "criterion_id": cell["criterion_id"],
-            column("text", code): part_row(MethodFact, cell, code)[
-                column("text", code)
-            ],
-        }
-        for cell in parts(published, Comparison, pk, code, "cells")
-    ]
-    return {
-        "comparison": [published.row(Comparison, pk, code)],
-        "comparison.columns": columns,
-        "comparison.rows": rows,
-        "comparison.cells": cells,
-    }
+    return localized(published, Comparison, pk, code, columns=columns, rows=rows)
 
 
 # Aftercare.
 
 
-def aftercare_results(published: Published, pk: int, code: str) -> Results:
+def aftercare(
+    published: Published, pk: int, code: str, for_method: int | None = None
+) -> Localized:
+    """The timeline: stages (day ranges) as rows, tracks as columns. With
+    ``for_method``, only that method's track and the shared care. A track of a
+    method not visible in ``code`` keeps its label but names no method; it is
+    still not shared care."""
+    track_rows = parts(published, Aftercare, pk, code, "tracks")
+    published.prefetch(Method, [t["method_id"] for t in track_rows])
+    tracks = [
+        part(
+            AftercareTrack,
+            t,
+            code,
+            shared=t["method_id"] is None,
+            method=localized(published, Method, t["method_id"], code)
+            if published.version(Method, t["method_id"], code)
+            else None,
+        )
+        for t in track_rows
+        if for_method is None or t["method_id"] in (None, for_method)
+    ]
+    entries = {
+        (e["stage_id"], e["track_id"]): part(AftercareEntry, e, code).text
+        for e in parts(published, Aftercare, pk, code, "entries")
+    }
     stages = [
-        {"aftercare_id": pk, **part_row(AftercareStage, s, code)}
+        part(
+            AftercareStage,
+            s,
+            code,
+            cells=[entries.get((s["id"], t.pk), "") for t in tracks],
+        )
         for s in parts(published, Aftercare, pk, code, "stages")
     ]
-    tracks = []
-    published.prefetch(
-        Method,
-        [t["method_id"] for t in parts(published, Aftercare, pk, code, "tracks")],
-    )
-    for t in parts(published, Aftercare, pk, code, "tracks"):
-        row = {"aftercare_id": pk, **part_row(AftercareTrack, t, code)}
-        method = published.version(Method, t["method_id"], code)
-        row["method__" + published_field(code)] = method is not None
-        row["method__publish_at"] = method.visible_from if method else None
-        if method is not None:
-            row.update(method_ref_row(published, t["method_id"], code, "method__"))
-        tracks.append(row)
-    entries = [
-        part_row(AftercareEntry, e, code)
-        for e in parts(published, Aftercare, pk, code, "entries")
-    ]
-    return {
-        "aftercare": [published.row(Aftercare, pk, code)],
-        "aftercare.stages": stages,
-        "aftercare.tracks": tracks,
-        "aftercare.entries": entries,
-    }
+    return localized(published, Aftercare, pk, code, tracks=tracks, stages=stages)
 
 
 # Item lists.
 
 
-def item_list_results(published: Published, pk: int, code: str) -> Results:
-    return {
-        "itemlist": [published.row(ItemList, pk, code)],
-        "itemlist.items": [
-            part_row(ListItem, item, code)
-            for item in parts(published, ItemList, pk, code, "items")
-        ],
-    }
+def item_list(published: Published, pk: int, code: str) -> Localized:
+    items = [
+        part(ListItem, item, code)
+        for item in parts(published, ItemList, pk, code, "items")
+    ]
+    return localized(published, ItemList, pk, code, items=items)
 
 
 # Cause types.
 
 
-def cause_type_results(published: Published, pk: int, code: str) -> Results:
+def cause_type(published: Published, pk: int, code: str) -> Localized:
+    """With the methods that it calls for, those visible, in their order."""
     data = published.version(CauseType, pk, code).data["object"]
     published.prefetch(Method, data["methods"])
     visible = [m for m in data["methods"] if published.version(Method, m, code)]
-    methods = [
-        {"causetype_id": pk, **method_ref_row(published, m, code, "method__")}
-        for m in in_order(published, Method, visible)
-    ]
-    return {
-        "causetype": [published.row(CauseType, pk, code)],
-        "causetype.methods": methods,
-    }
+    return localized(
+        published,
+        CauseType,
+        pk,
+        code,
+        methods=methods(published, in_order(published, Method, visible), code),
+    )
 
 
 # Articles.
 
-
-@dataclass(frozen=True)
-class PublishedBlockResolver:
-    """A block kind whose content lives in another app (the FAQ registers "faq"):
-    ``results(published, code, article_pk)`` gives the rows its
-    ``selectors.BlockResolver.build`` reads."""
-
-    results: Callable[[Published, str, int], Results]
+# Kind → what a block of that kind shows, for a kind whose content lives in another
+# app (the FAQ registers "faq": content never imports faq): called with the
+# versions, the locale and the article's pk (None when the article has no block of
+# that kind, so the call reads nothing), it returns the block's attributes.
+BLOCK_RESOLVERS: dict[str, Callable[[Published, str, int | None], dict]] = {}
 
 
-BLOCK_RESOLVERS: dict[str, PublishedBlockResolver] = {}
-
-
-def register_block_resolver(kind: str, resolver: PublishedBlockResolver) -> None:
-    BLOCK_RESOLVERS[kind] = resolver
+def register_block_resolver(
+    kind: str, resolve: Callable[[Published, str, int | None], dict]
+) -> None:
+    BLOCK_RESOLVERS[kind] = resolve
 
 
 EMBEDDED = (
-    ("item_list_id", ItemList, item_list_results),
-    ("comparison_id", Comparison, comparison_results),
-    ("aftercare_id", Aftercare, aftercare_results),
+    ("item_list_id", ItemList),
+    ("comparison_id", Comparison),
+    ("aftercare_id", Aftercare),
 )
 
 
@@ -328,23 +298,21 @@ def methods_shown(
     ]
 
 
-def article_results(published: Published, pk: int, code: str) -> Results:
-    """The article's rows and those of everything its blocks show. Versions are
-    read one query per type: the embedded lists, comparisons and timelines, the
-    visible cause types, then the methods all of them show, so that the builders
-    below query nothing more (the FAQ block reads its items in one more)."""
-    blocks = [
-        part_row(ArticleBlock, b, code)
-        for b in parts(published, Article, pk, code, "blocks")
-    ]
-    results = {"article": [published.row(Article, pk, code)], "article.blocks": blocks}
+def article(published: Published, pk: int, code: str) -> Localized:
+    """The article with its blocks resolved; a block whose embedded object is not
+    visible in ``code`` is left out. Versions are read one query per type: the
+    embedded lists, comparisons and timelines, the visible cause types, then the
+    methods all of them show (the FAQ block reads its items in one more)."""
+    blocks = parts(published, Article, pk, code, "blocks")
     kinds = {b["kind"] for b in blocks}
-    shown = {}
-    for key, model, _build in EMBEDDED:
+    visible = {}
+    for key, model in EMBEDDED:
         ids = dict.fromkeys(b[key] for b in blocks if b[key] is not None)
         published.prefetch(model, ids)
-        shown[model] = [other for other in ids if published.version(model, other, code)]
-    cause_types = (
+        visible[model] = [
+            other for other in ids if published.version(model, other, code)
+        ]
+    cause_type_pks = (
         visible_in_order(published, CauseType, code)
         if ArticleBlock.Kind.CAUSE_TYPES in kinds
         else []
@@ -352,132 +320,84 @@ def article_results(published: Published, pk: int, code: str) -> Results:
     published.prefetch(
         Method,
         methods_shown(
-            published, code, shown[Comparison], shown[Aftercare], cause_types
+            published, code, visible[Comparison], visible[Aftercare], cause_type_pks
         ),
     )
-    embedded = [
-        build(published, other, code)
-        for _key, model, build in EMBEDDED
-        for other in shown[model]
-    ]
-    embedded += [cause_type_results(published, other, code) for other in cause_types]
-    empty = {
-        name: []
-        for name in (
-            "itemlist",
-            "itemlist.items",
-            "comparison",
-            "comparison.columns",
-            "comparison.rows",
-            "comparison.cells",
-            "aftercare",
-            "aftercare.stages",
-            "aftercare.tracks",
-            "aftercare.entries",
-            "causetype",
-            "causetype.methods",
-        )
+    cause_types = [cause_type(published, other, code) for other in cause_type_pks]
+    resolved = {
+        kind: resolve(published, code, pk if kind in kinds else None)
+        for kind, resolve in BLOCK_RESOLVERS.items()
     }
-    for kind, resolver in BLOCK_RESOLVERS.items():
-        embedded.append(
-            resolver.results(published, code, pk if kind in kinds else None)
-        )
-    return merged(empty, results, *embedded)
-
-
-def article_detail(published: Published, pk: int, code: str) -> dict | None:
-    return selectors.article_detail(article_results(published, pk, code), code)
+    shown_blocks = []
+    for b in blocks:
+        kind = b["kind"]
+        related = resolved.get(kind, {})
+        if kind == ArticleBlock.Kind.LIST:
+            if b["item_list_id"] not in visible[ItemList]:
+                continue  # not visible in this language: never show it
+            related = {"item_list": item_list(published, b["item_list_id"], code)}
+        elif kind == ArticleBlock.Kind.COMPARISON:
+            if b["comparison_id"] not in visible[Comparison]:
+                continue
+            related = {"comparison": comparison(published, b["comparison_id"], code)}
+        elif kind == ArticleBlock.Kind.AFTERCARE:
+            if b["aftercare_id"] not in visible[Aftercare]:
+                continue
+            related = {
+                "aftercare": aftercare(
+                    published, b["aftercare_id"], code, b["aftercare_method_id"]
+                )
+            }
+        elif kind == ArticleBlock.Kind.CAUSE_TYPES:
+            related = {"cause_types": cause_types}
+        shown_blocks.append(part(ArticleBlock, b, code, **related))
+    return localized(published, Article, pk, code, blocks=shown_blocks)
 
 
 # The clinic.
 
 
-def clinic_results(published: Published, code: str) -> Results:
+def clinic_profile(published: Published, code: str) -> Localized | None:
+    """The clinic profile visible in ``code`` (there is one), with its channels
+    and the visible lists it shows."""
     pks = sorted(published.load_visible(ClinicProfile, code))
     if not pks:
-        return {
-            "clinic": [],
-            "clinic.channels": [],
-            "itemlist": [],
-            "itemlist.items": [],
-        }
+        return None
     pk = pks[0]
     row = published.row(ClinicProfile, pk, code)
-    channels = [
-        part_row(ClinicChannel, ch, code)
-        for ch in parts(published, ClinicProfile, pk, code, "channels")
-    ]
-    shown = dict.fromkeys((row["trust_points_id"], row["care_system_id"]))
-    published.prefetch(ItemList, shown)
-    lists = [
-        item_list_results(published, other, code)
-        for other in shown
-        if other is not None and published.version(ItemList, other, code)
-    ]
-    return merged(
-        {
-            "clinic": [row],
-            "clinic.channels": channels,
-            "itemlist": [],
-            "itemlist.items": [],
-        },
-        *lists,
+    lists = dict.fromkeys((row["trust_points_id"], row["care_system_id"]))
+    published.prefetch(ItemList, lists)
+    for other in lists:
+        lists[other] = (
+            item_list(published, other, code)
+            if published.version(ItemList, other, code)
+            else None
+        )
+    return localized(
+        published,
+        ClinicProfile,
+        pk,
+        code,
+        channels=[
+            part(ClinicChannel, ch, code)
+            for ch in parts(published, ClinicProfile, pk, code, "channels")
+        ],
+        trust_points=lists[row["trust_points_id"]],
+        care_system=lists[row["care_system_id"]],
     )
 
 
-# Every type's detail and list, for the equality tests and the delivery store.
+# Every type's detail.
 
-DETAILS = {
-    Method: (method_results, selectors.method_detail),
-    Comparison: (
-        comparison_results,
-        lambda results, code: next(
-            iter(selectors.comparison_details(results, code).values()), None
-        ),
-    ),
-    Aftercare: (
-        aftercare_results,
-        lambda results, code: selectors.aftercare_for_method(
-            next(iter(selectors.aftercare_details(results, code).values())), None
-        ),
-    ),
-    ItemList: (
-        item_list_results,
-        lambda results, code: next(
-            iter(selectors.item_list_details(results, code).values()), None
-        ),
-    ),
-    CauseType: (
-        cause_type_results,
-        lambda results, code: next(
-            iter(selectors.cause_type_details(results, code).values()), None
-        ),
-    ),
-    Article: (article_results, selectors.article_detail),
-}
-
-SUMMARIES = {
-    Method: selectors.method_summary,
-    Comparison: selectors.comparison_summary,
-    Aftercare: selectors.aftercare_summary,
-    ItemList: selectors.item_list_summary,
-    CauseType: selectors.cause_type_summary,
-    Article: selectors.article_summary,
+DETAILS: dict[type, Callable[[Published, int, str], Localized]] = {
+    Method: method,
+    Comparison: comparison,
+    Aftercare: aftercare,
+    ItemList: item_list,
+    CauseType: cause_type,
+    Article: article,
 }
 
 
-def detail(published: Published, model, pk: int, code: str) -> dict | None:
-    results, build = DETAILS[model]
-    return build(results(published, pk, code), code)
-
-
-def summaries(published: Published, model, code: str) -> list[dict]:
-    build = SUMMARIES[model]
-    return [
-        build(published.row(model, pk, code), code)
-        for pk in visible_in_order(published, model, code)
-    ]
-
-
-def clinic_profile(published: Published, code: str) -> dict | None:
-    return selectors.clinic_profile_detail(clinic_results(published, code), code)
+def detail(published: Published, model, pk: int, code: str) -> Localized:
+    return DETAILS[model](published, pk, code)

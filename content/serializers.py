@@ -1,21 +1,28 @@
-"""The documented shapes of the content endpoints (see ``api/serializers.py``:
-the views build the JSON from rows; these declare it for the OpenAPI schema)."""
+"""The shapes of the content endpoints: the serializers render the JSON from the
+published versions ``content/published.py`` resolves, and the OpenAPI schema is
+generated from them (see ``api/serializers.py``)."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from api.cache import shown_type
 from api.serializers import (
     HREFLANGS,
+    HTML,
     AlternatesSerializer,
+    DayField,
+    ExcerptField,
+    HtmlField,
+    InstantField,
     PublishedSerializer,
     RefSerializer,
+    ShownSerializer,
 )
 from content.models import ArticleBlock, ClinicChannel, ItemList, Method
+from content.structured_data import article_structured_data
 from publication.languages import LANGUAGE_CODES
-
-HTML = "Rich text, sanitized HTML (p, h2–h4, strong, em, u, s, lists, a, blockquote)."
 
 
 class MethodRefSerializer(RefSerializer):
@@ -56,7 +63,7 @@ class MethodDetailSerializer(MethodSummarySerializer):
 
 class ComparisonSummarySerializer(PublishedSerializer):
     title = serializers.CharField()
-    excerpt = serializers.CharField(help_text="Plain text of the introduction.")
+    excerpt = ExcerptField(source="intro", help_text="Plain text of the introduction.")
 
 
 class ComparisonRowSerializer(serializers.Serializer):
@@ -67,8 +74,8 @@ class ComparisonRowSerializer(serializers.Serializer):
 
 
 class ComparisonDetailSerializer(ComparisonSummarySerializer):
-    intro = serializers.CharField(help_text=HTML)
-    conclusion = serializers.CharField(help_text=HTML + " The bottom line.")
+    intro = HtmlField(help_text=HTML)
+    conclusion = HtmlField(help_text=HTML + " The bottom line.")
     columns = MethodRefSerializer(many=True, help_text="The methods compared.")
     rows = ComparisonRowSerializer(many=True, help_text="The criteria.")
 
@@ -78,7 +85,7 @@ class ComparisonDetailSerializer(ComparisonSummarySerializer):
 
 class AftercareSummarySerializer(PublishedSerializer):
     title = serializers.CharField()
-    excerpt = serializers.CharField(help_text="Plain text of the introduction.")
+    excerpt = ExcerptField(source="intro", help_text="Plain text of the introduction.")
 
 
 class AftercareTrackSerializer(serializers.Serializer):
@@ -105,7 +112,7 @@ class AftercareStageSerializer(serializers.Serializer):
 
 
 class AftercareDetailSerializer(AftercareSummarySerializer):
-    intro = serializers.CharField(help_text=HTML)
+    intro = HtmlField(help_text=HTML)
     tracks = AftercareTrackSerializer(many=True, help_text="The columns.")
     stages = AftercareStageSerializer(many=True, help_text="The rows, in time order.")
 
@@ -134,14 +141,16 @@ class ItemListDetailSerializer(ItemListSummarySerializer):
 class CauseTypeSummarySerializer(PublishedSerializer):
     name = serializers.CharField()
     tagline = serializers.CharField()
-    excerpt = serializers.CharField(help_text="Plain text of the description.")
+    excerpt = ExcerptField(
+        source="description", help_text="Plain text of the description."
+    )
     rule_out_first = serializers.BooleanField(
         help_text="Must be excluded before anything cosmetic (e.g. nerve palsy)."
     )
 
 
 class CauseTypeDetailSerializer(CauseTypeSummarySerializer):
-    description = serializers.CharField(help_text=HTML)
+    description = HtmlField(help_text=HTML)
     first_step = serializers.CharField()
     red_flags = serializers.CharField(help_text="Signs that need a doctor now.")
     refer_to = serializers.CharField(help_text="Whom to see first.")
@@ -154,8 +163,8 @@ class CauseTypeDetailSerializer(CauseTypeSummarySerializer):
 class ArticleSummarySerializer(PublishedSerializer):
     title = serializers.CharField()
     summary = serializers.CharField()
-    published_at = serializers.DateTimeField()
-    last_reviewed = serializers.DateField(allow_null=True)
+    published_at = InstantField(source="publish_at")
+    last_reviewed = DayField(allow_null=True)
 
 
 class BlockSerializer(serializers.Serializer):
@@ -163,7 +172,7 @@ class BlockSerializer(serializers.Serializer):
     # into the schema from the discriminator (api.schema.discriminator_values).
     kind = serializers.CharField()
     heading = serializers.CharField(help_text="May be empty.")
-    body = serializers.CharField(help_text=HTML + " May be empty.")
+    body = HtmlField(help_text=HTML + " May be empty.")
 
 
 class TextBlockSerializer(BlockSerializer):
@@ -183,6 +192,11 @@ class CauseTypesBlockSerializer(BlockSerializer):
         many=True, help_text="Every published cause type, in order."
     )
 
+    def to_representation(self, instance):
+        # The block lists every visible cause type: a new one changes it.
+        shown_type("causetype")
+        return super().to_representation(instance)
+
 
 class ComparisonBlockSerializer(BlockSerializer):
     comparison = ComparisonDetailSerializer()
@@ -196,8 +210,8 @@ class AftercareBlockSerializer(BlockSerializer):
 
 
 class CTABlockSerializer(BlockSerializer):
-    label = serializers.CharField(help_text="Button label.")
-    url = serializers.URLField(help_text="Button link.")
+    label = serializers.CharField(source="cta_label", help_text="Button label.")
+    url = serializers.URLField(source="cta_url", help_text="Button link.")
 
 
 # Kind → serializer; the FAQ app registers "faq" (content never imports faq).
@@ -227,7 +241,7 @@ class BlockField(serializers.Field):
     """A block, shaped by its kind."""
 
     def to_representation(self, value):
-        return BLOCK_SERIALIZERS[value["kind"]](value).data
+        return BLOCK_SERIALIZERS[value.kind]().to_representation(value)
 
 
 # The article's schema.org JSON-LD (content/structured_data.py).
@@ -333,7 +347,7 @@ class GraphNodeField(serializers.Field):
     """A node of the article's graph, shaped by its @type."""
 
     def to_representation(self, value):
-        return GRAPH_NODES[value["@type"]](value).data
+        return GRAPH_NODES[value["@type"]]().to_representation(value)
 
 
 class ArticleStructuredDataSerializer(JsonLdSerializer):
@@ -350,10 +364,20 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
     topic = serializers.CharField(help_text="The condition the article is about.")
     reviewed_by = serializers.CharField(help_text="The reviewing physician.")
     blocks = serializers.ListField(child=BlockField(), help_text="In order.")
+    # Read-only: the loop over the fields skips it (the article has no such
+    # attribute); it is made last, from the article as served.
     structured_data = ArticleStructuredDataSerializer(
+        read_only=True,
         help_text="schema.org JSON-LD in this language: MedicalWebPage, a "
-        "MedicalProcedure per method (aftercare as followup), FAQPage."
+        "MedicalProcedure per method (aftercare as followup), FAQPage.",
     )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["structured_data"] = self.fields["structured_data"].to_representation(
+            article_structured_data(data, instance.locale)
+        )
+        return data
 
 
 # The clinic.
@@ -366,13 +390,13 @@ class ChannelSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="The channel's address in this language.")
 
 
-class ClinicProfileSerializer(serializers.Serializer):
+class ClinicProfileSerializer(ShownSerializer):
     locale = serializers.ChoiceField(LANGUAGE_CODES)
     alternates = AlternatesSerializer()
-    updated_at = serializers.DateTimeField()
+    updated_at = InstantField()
     name = serializers.CharField()
     slogan = serializers.CharField()
-    description = serializers.CharField(help_text=HTML)
+    description = HtmlField(help_text=HTML)
     years_of_practice = serializers.IntegerField()
     review_count = serializers.IntegerField()
     rating = serializers.FloatField(allow_null=True, help_text="Out of 5.")

@@ -26,8 +26,8 @@ class TypeListView(ListView):
     def rows(self):
         return published.ordered(self.published, self.model, self.locale)
 
-    def represent(self, rows):
-        return published.page_summaries(self.published, self.model, self.locale, rows)
+    def objects(self, rows):
+        return published.page(self.published, self.model, self.locale, rows)
 
 
 class TypeDetailView(DetailView):
@@ -147,4 +147,4 @@ class ClinicProfileDetail(PublicView):
             raise NotFoundError(
                 f"The clinic profile is not published in {self.locale}."
             )
-        return self.respond(profile)
+        return self.respond(self.serialize(profile))

@@ -9,19 +9,14 @@ class FaqConfig(AppConfig):
     def ready(self):
         # An article's FAQ block shows FAQ items; content cannot import faq, so faq
         # tells content how to resolve the block.
-        from content import published
         from content.apps import register_history
-        from content.selectors import register_block_resolver
+        from content.published import register_block_resolver
         from content.serializers import register_block_serializer
         from faq import models
-        from faq import published as faq_published
-        from faq.selectors import ARTICLE_FAQ
+        from faq.published import article_faq
         from faq.serializers import FAQBlockSerializer
 
-        register_block_resolver("faq", ARTICLE_FAQ)
-        published.register_block_resolver(
-            "faq", published.PublishedBlockResolver(faq_published.article_faq_results)
-        )
+        register_block_resolver("faq", article_faq)
         register_block_serializer("faq", FAQBlockSerializer)
         # The links to cause types, methods and articles are kept in the version.
         register_history(models.FAQCategory)

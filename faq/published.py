@@ -1,14 +1,13 @@
-"""The FAQ's representations from published versions (docs/publishing.md): the
-rows ``faq.selectors`` builds from, read from ``publication.published.Published``
-instead of the working copy, so both sources give the same JSON."""
+"""The FAQ as the public API shows it, from published versions
+(docs/publishing.md): ``Localized`` objects that ``faq/serializers.py`` renders."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from api.cache import shown
+from api.published import Localized
 from content.models import Article, CauseType, Method
-from faq import selectors
+from content.published import part
 from faq.models import FAQCategory, FAQItem
 from faq.search import search_words
 from publication.languages import LANGUAGE_CODES, column
@@ -26,22 +25,24 @@ def item_order(published: Published, code: str, **lookups) -> list[int]:
     return sorted(visible, key=lambda pk: (positions[pk], pk))
 
 
-def item_row(published: Published, pk: int, code: str) -> dict:
-    """The row of ``faq.selectors.item_rows`` for item ``pk``."""
-    row = published.row(FAQItem, pk, code)
+def item(published: Published, pk: int, code: str, **related) -> Localized:
+    """Item ``pk`` (its version read) with its category as published with it."""
     version = published.version(FAQItem, pk, code)
-    # The category's name and slug as published with the item.
-    for category in version.data["parts"]["category"]:
-        values = values_row(FAQCategory, category, code)
-        row.update({f"category__{name}": value for name, value in values.items()})
-    return row
+    (category,) = version.data["parts"]["category"]
+    return Localized(
+        published.row(FAQItem, pk, code),
+        code,
+        shown_as="faqitem",
+        category=part(FAQCategory, category, code),
+        **related,
+    )
 
 
-def item_summaries(published: Published, code: str, pks=None) -> list[dict]:
-    """Summaries of the items ``pks`` (all visible ones: the list's order)."""
+def items(published: Published, code: str, pks=None) -> list[Localized]:
+    """The items ``pks`` (all visible ones: the list's order)."""
     pks = item_order(published, code) if pks is None else list(pks)
     published.prefetch(FAQItem, pks)
-    return [selectors.item_summary(item_row(published, pk, code), code) for pk in pks]
+    return [item(published, pk, code) for pk in pks]
 
 
 def narrowed(
@@ -86,60 +87,52 @@ def filtered_items(published: Published, code: str, **filters: str | None) -> Qu
     return in_list_order(versions)
 
 
-def _refs(published: Published, model, ids: list[int], code: str) -> list[dict]:
-    """References to the visible objects of ``model`` among ``ids``, in the
-    model's order, as ``faq.selectors._refs`` gives them."""
-    name = "title" if model is Article else "name"
+def related(published: Published, model, ids: list[int], code: str) -> list[Localized]:
+    """The objects of ``model`` among ``ids`` visible in ``code``, in the model's
+    order (articles newest first, the others in editor order)."""
     published.prefetch(model, ids)
-    rows = [published.row(model, pk, code) for pk in ids]
+    visible = [pk for pk in ids if published.version(model, pk, code)]
     if model is Article:
+        rows = [published.row(model, pk, code) for pk in visible]
         rows.sort(key=lambda row: (-row["publish_at"].timestamp(), row["pk"]))
+        visible = [row["pk"] for row in rows]
     else:
-        positions = published.positions(model, [row["pk"] for row in rows])
-        rows.sort(key=lambda row: (positions[row["pk"]], row["pk"]))
+        positions = published.positions(model, visible)
+        visible.sort(key=lambda pk: (positions[pk], pk))
     kind = model._meta.model_name
-    refs = []
-    for row in rows:
-        shown(kind, row["pk"])
-        refs.append(
-            {
-                "slug": row[column("slug", code)] or "",
-                name: row[column(name, code)] or "",
-            }
-        )
-    return refs
+    return [
+        Localized(published.row(model, pk, code), code, shown_as=kind) for pk in visible
+    ]
 
 
-def item_detail(published: Published, pk: int, code: str) -> dict:
+def item_detail(published: Published, pk: int, code: str) -> Localized:
+    """The item with the cause types, methods and articles it names, those
+    visible in ``code``; their versions read one query per type."""
     data = published.version(FAQItem, pk, code).data["object"]
-    for model, field in ((CauseType, "cause_types"), (Method, "methods")):
-        published.prefetch(model, data[field])
-    published.prefetch(Article, data["articles"])
-    visible = {
-        model: [i for i in data[field] if published.version(model, i, code)]
-        for model, field in (
-            (CauseType, "cause_types"),
-            (Method, "methods"),
-            (Article, "articles"),
-        )
-    }
-    return {
-        **selectors.item_summary(item_row(published, pk, code), code),
-        "cause_types": _refs(published, CauseType, visible[CauseType], code),
-        "methods": _refs(published, Method, visible[Method], code),
-        "articles": _refs(published, Article, visible[Article], code),
-    }
+    return item(
+        published,
+        pk,
+        code,
+        **{
+            field: related(published, model, data[field], code)
+            for model, field in (
+                (CauseType, "cause_types"),
+                (Method, "methods"),
+                (Article, "articles"),
+            )
+        },
+    )
 
 
-def article_faq_results(published: Published, code: str, article: int | None) -> dict:
-    """The rows of an article's FAQ block (``selectors.article_faq``): the items
-    visible in ``code`` that name the article, in list order; none for an article
-    without an FAQ block (``article`` None)."""
+def article_faq(published: Published, code: str, article: int | None) -> dict:
+    """What an article's FAQ block shows: the items visible in ``code`` that name
+    the article, in list order; nothing read for an article without an FAQ block
+    (``article`` None)."""
     if article is None:
-        return {"article.faq": []}
+        return {"items": []}
     return {
-        "article.faq": [
-            item_row(published, pk, code)
+        "items": [
+            item(published, pk, code)
             for pk in item_order(published, code, **naming(Article, article))
         ]
     }
@@ -174,7 +167,7 @@ def newest(versions: list[dict]) -> dict:
 
 
 def category_rows(published: Published, code: str) -> list[dict]:
-    """The rows ``selectors.category_summary`` reads (pk order), from the items'
+    """The rows of the categories visible in ``code`` (pk order), from the items'
     versions: per category, the locales it has visible items in, its slug there,
     its name, how many items and their last change."""
     by_category = published.cached(
@@ -201,11 +194,11 @@ def category_rows(published: Published, code: str) -> list[dict]:
     return rows
 
 
-def category_detail(published: Published, code: str, slug: str) -> dict | None:
+def category_detail(published: Published, code: str, slug: str) -> Localized | None:
     """The category visible in ``code`` at ``slug`` there."""
     for row in category_rows(published, code):
         if row[column("slug", code)] == slug:
-            return selectors.category_summary(row, code)
+            return Localized(row, code, shown_as="faqcategory")
     return None
 
 
@@ -224,8 +217,9 @@ def category_other_language_slug(
     return None
 
 
-def category_summaries(published: Published, code: str) -> list[dict]:
+def categories(published: Published, code: str) -> list[Localized]:
+    """The categories visible in ``code``, in editor order."""
     rows = category_rows(published, code)
     positions = published.positions(FAQCategory, [row["pk"] for row in rows])
     rows.sort(key=lambda row: (positions[row["pk"]], row["pk"]))
-    return [selectors.category_summary(row, code) for row in rows]
+    return [Localized(row, code, shown_as="faqcategory") for row in rows]

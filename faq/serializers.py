@@ -1,20 +1,28 @@
-"""The documented shapes of the FAQ endpoints (see ``api/serializers.py``)."""
+"""The shapes of the FAQ endpoints, rendered from what ``faq/published.py``
+resolves (see ``api/serializers.py``)."""
 
 from rest_framework import serializers
 
-from api.serializers import PublishedSerializer, RefSerializer
-from content.serializers import HTML, BlockSerializer
+from api.serializers import (
+    HTML,
+    ExcerptField,
+    HtmlField,
+    PublishedSerializer,
+    RefSerializer,
+    ShownSerializer,
+)
+from content.serializers import BlockSerializer
 
 
-class TitledRefSerializer(serializers.Serializer):
+class TitledRefSerializer(ShownSerializer):
     slug = serializers.CharField()
     title = serializers.CharField()
 
 
 class FAQItemSummarySerializer(PublishedSerializer):
     question = serializers.CharField()
-    answer = serializers.CharField(help_text=HTML)
-    excerpt = serializers.CharField(help_text="Plain text of the answer, cut.")
+    answer = HtmlField(help_text=HTML)
+    excerpt = ExcerptField(source="answer", help_text="Plain text of the answer, cut.")
     category = RefSerializer()
 
 

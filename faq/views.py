@@ -47,8 +47,8 @@ class FAQItemList(ListView):
             )
         return published.in_list_order(filters.qs)
 
-    def represent(self, rows):
-        return published.item_summaries(self.published, self.locale, rows)
+    def objects(self, rows):
+        return published.items(self.published, self.locale, rows)
 
     def get(self, request, *args, **kwargs):
         raw = request.query_params.get(STRUCTURED_DATA_PARAM, "false")
@@ -87,10 +87,7 @@ class FAQCategoryList(ListView):
     cache_tags = ("faqcategory", "faqitem")
 
     def rows(self):
-        return published.category_summaries(self.published, self.locale)
-
-    def represent(self, rows):
-        return rows
+        return published.categories(self.published, self.locale)
 
 
 @detail_schema(serializers.FAQCategorySerializer, tag="faq")

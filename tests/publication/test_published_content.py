@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content import published as content_published
+from content import serializers
 from content.models import (
     Aftercare,
     Article,
@@ -30,6 +31,20 @@ from tests.factories import CauseTypeFactory, FAQItemFactory
 pytestmark = pytest.mark.django_db
 
 TYPES = [Method, Comparison, Aftercare, ItemList, CauseType, Article]
+SERIALIZERS = {
+    Method: serializers.MethodDetailSerializer,
+    Comparison: serializers.ComparisonDetailSerializer,
+    Aftercare: serializers.AftercareDetailSerializer,
+    ItemList: serializers.ItemListDetailSerializer,
+    CauseType: serializers.CauseTypeDetailSerializer,
+    Article: serializers.ArticleDetailSerializer,
+}
+
+
+def detail(published: Published, model, pk: int, code: str) -> dict:
+    """The detail as the API renders it."""
+    shown = content_published.detail(published, model, pk, code)
+    return SERIALIZERS[model]().to_representation(shown)
 
 
 def test_the_demo_shows_every_type_in_most_locales(demo):
@@ -44,21 +59,21 @@ def test_the_demo_shows_every_type_in_most_locales(demo):
 def test_publishing_an_article_does_not_publish_an_edited_embedded_comparison(demo):
     article = Article.objects.get()
     comparison = Comparison.objects.get()
-    before = content_published.detail(Published(), Article, article.pk, "ko")
+    before = detail(Published(), Article, article.pk, "ko")
     comparison.conclusion_ko = "<p>아직 게시하지 않은 결론</p>"
     comparison.save()
     article.publish("ko")
-    after = content_published.detail(Published(), Article, article.pk, "ko")
+    after = detail(Published(), Article, article.pk, "ko")
     assert "아직 게시하지 않은 결론" not in json.dumps(after, ensure_ascii=False)
     assert after["blocks"] == before["blocks"]
     comparison.publish("ko")
-    republished = content_published.detail(Published(), Article, article.pk, "ko")
+    republished = detail(Published(), Article, article.pk, "ko")
     assert "아직 게시하지 않은 결론" in json.dumps(republished, ensure_ascii=False)
 
 
 def detail_queries(model, pk: int, code: str) -> int:
     with CaptureQueriesContext(connection) as queries:
-        content_published.detail(Published(), model, pk, code)
+        detail(Published(), model, pk, code)
     return len(queries)
 
 
@@ -79,7 +94,7 @@ def test_the_article_from_versions_reads_the_same_queries_whatever_it_shows(demo
         item.articles.set([article])
         item.publish("ko")
     after = detail_queries(Article, article.pk, "ko")
-    shown = content_published.detail(Published(), Article, article.pk, "ko")
+    shown = detail(Published(), Article, article.pk, "ko")
     assert sum(len(b.get("cause_types", [])) for b in shown["blocks"]) >= 10
     assert after == before
 
@@ -93,7 +108,7 @@ def test_a_scheduled_article_appears_when_its_time_comes(demo, client):
     response = client.get(f"/api/v1/articles/{article.slug_en}/", {"locale": "en"})
     assert response.status_code == 404
 
-    shown = content_published.detail(
+    shown = detail(
         Published(at=later + dt.timedelta(seconds=1)), Article, article.pk, "en"
     )
     assert shown["title"] == article.title_en
