@@ -68,9 +68,10 @@ class ExcerptField(serializers.CharField):
 
 
 class ShownSerializer(serializers.Serializer):
-    """The shape of a published object. Rendering one records it among what the
-    response shows (``api.cache.shown``): its cache tags, by which the CDN purges
-    and the delivery store renders again what shows a changed object."""
+    # The shape of a published object. Rendering one records it among what the
+    # response shows (api.cache.shown): its cache tags, by which the CDN purges
+    # and the delivery store renders again what shows a changed object. (A comment,
+    # not a docstring: the schema would show it as the components' description.)
 
     def to_representation(self, instance):
         if instance.shown_as:
