@@ -16,7 +16,6 @@ from django.db.models import Exists, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from api.cache import shown, shown_type
-from api.plans import Plan
 from api.representation import (
     alternate_columns,
     alternates,
@@ -91,11 +90,9 @@ def by_slug(rows: QuerySet, code: str, slug: str) -> dict | None:
 
 
 # How a representation is read. A type's ``*_queries`` function returns the querysets
-# of the full representation of the objects a ``values()`` queryset selects (used as a
-# subquery, so nothing waits for its rows), and its ``*_details`` function builds the
-# representations from their rows, keyed by the same names. A detail view runs them
-# as a compiled plan (api/plans.py); the article merges the queries of what
-# its blocks embed into its own plan, so an article is read in one round trip.
+# of the full representation of the objects a ``values()`` queryset selects, and its
+# ``*_details`` function builds the representations from their rows, keyed by the
+# same names.
 
 Results = dict[str, list[dict]]
 
@@ -649,41 +646,6 @@ def article_detail(results: Results, code: str) -> dict | None:
     return detail
 
 
-# One compiled plan per detail endpoint (see api/plans.py).
-
-ARTICLE_PLAN = Plan("article", article_queries)
-METHOD_PLAN = Plan(
-    "method",
-    lambda code, slug, at: method_queries(
-        code, with_slug(method_rows(code, at), code, slug), at
-    ),
-)
-COMPARISON_PLAN = Plan(
-    "comparison",
-    lambda code, slug, at: comparison_queries(
-        code, with_slug(comparison_rows(code, at), code, slug), at
-    ),
-)
-AFTERCARE_PLAN = Plan(
-    "aftercare",
-    lambda code, slug, at: aftercare_queries(
-        code, with_slug(aftercare_rows(code, at), code, slug), at
-    ),
-)
-ITEM_LIST_PLAN = Plan(
-    "itemlist",
-    lambda code, slug, at: item_list_queries(
-        code, with_slug(item_list_rows(code, at), code, slug)
-    ),
-)
-CAUSE_TYPE_PLAN = Plan(
-    "causetype",
-    lambda code, slug, at: cause_type_queries(
-        code, with_slug(cause_type_rows(code, at), code, slug), at
-    ),
-)
-
-
 # The clinic.
 
 
@@ -715,13 +677,6 @@ def clinic_queries(code: str, slug: str, at) -> dict[str, QuerySet]:
         .values("kind", *cols(code, "label", "description", "url")),
         **item_list_queries(code, lists),
     }
-
-
-CLINIC_PLAN = Plan("clinic", clinic_queries)
-
-
-def clinic_profile(code: str) -> dict | None:
-    return clinic_profile_detail(CLINIC_PLAN.run(code), code)
 
 
 def clinic_profile_detail(results: Results, code: str) -> dict | None:

@@ -164,8 +164,8 @@ def test_an_unavailable_database_is_a_quick_503_until_it_is_back(
 
 @pytest.mark.parametrize(
     "path",
-    # A list reads through Django's cursor (checked before use); a detail runs its
-    # prepared read plan (api/plans.py), which reconnects on its own.
+    # A list and a detail: both read the published versions through Django's
+    # cursor, whose connection is checked before use.
     [LIST, "/api/v1/articles/mouth-corner-asymmetry/"],
 )
 def test_cut_connections_are_replaced_without_a_failed_request(server, database, path):
