@@ -232,14 +232,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         ("tcp_user_timeout", 10_000),
     ):
         DATABASES["default"]["OPTIONS"].setdefault(name, value)
-    # The public API's read plans (api/plans.py) are server-side bound and
-    # prepared on first use per connection. Django's own queries are client-side
-    # bound and never prepared, whatever this says. Turn it off behind a pooler in
-    # transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "prepare_threshold",
-        0 if from_env("DATABASE_PREPARED_STATEMENTS", boolean, True) else None,
-    )
 # How long into a public API request (and /readyz) a wait on the database may end,
 # before it answers 503 (runtime.health.DatabaseDeadline); no connection attempt
 # starts later, and one started before lasts up to connect_timeout: an outage is

@@ -1,11 +1,10 @@
 """Reading published versions (docs/publishing.md): what readers see at one moment,
 per type and locale, read in bulk.
 
-The API's representations are built from rows that name a locale's columns
-(``title_ko``) plus identity columns (``pk``, ``updated_at``, each locale's slug and
-published flag for the alternates: ``api/representation.py``). ``Published.row``
-gives the same row from a published version instead of the working copy, so every
-representation is built by one set of functions whichever the source.
+The API's serializers read rows that name a locale's columns (``title_ko``) plus
+identity columns (``pk``, ``updated_at``, each locale's slug and published flag for
+the alternates), through ``api.published.Localized``. ``Published.row`` gives that
+row from a published version, typed as the model's fields type it.
 
 Every read is one query for a set of objects, never one per object: the versions
 of chosen objects (``prefetch``, ``by_slug``, ``load_visible``), the identity of
