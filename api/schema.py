@@ -303,11 +303,14 @@ class LocaleSerializer(serializers.Serializer):
     )
 
 
-locales_schema = named(
-    **{
-        "tags": ["meta"],
-        "responses": {200: LocaleSerializer(many=True), **COMMON_ERRORS},
-    }
+locales_schema = rendered_by(
+    LocaleSerializer,
+    named(
+        **{
+            "tags": ["meta"],
+            "responses": {200: LocaleSerializer(many=True), **COMMON_ERRORS},
+        }
+    ),
 )
 
 
@@ -318,8 +321,9 @@ class RootSerializer(serializers.Serializer):
     endpoints = serializers.DictField(child=serializers.URLField())
 
 
-root_schema = named(
-    **{"tags": ["meta"], "responses": {200: RootSerializer, **COMMON_ERRORS}}
+root_schema = rendered_by(
+    RootSerializer,
+    named(**{"tags": ["meta"], "responses": {200: RootSerializer, **COMMON_ERRORS}}),
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.urls import reverse
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -29,6 +31,39 @@ ENDPOINTS = {
 }
 
 
+class Root(NamedTuple):
+    """What the API root shows (``RootSerializer``)."""
+
+    endpoints: dict[str, str]
+    version: str = "v1"
+    default_locale: str = DEFAULT_LANGUAGE
+    locales: tuple[str, ...] = LANGUAGE_CODES
+
+
+class Locale(NamedTuple):
+    """A content language as the locale list shows it (``LocaleSerializer``), with
+    how many objects of each type are visible in it."""
+
+    code: str
+    published: dict[str, int]
+
+    @property
+    def name(self) -> str:
+        return english_name(self.code)
+
+    @property
+    def native_name(self) -> str:
+        return native_name(self.code)
+
+    @property
+    def hreflang(self) -> str:
+        return hreflang(self.code)
+
+    @property
+    def default(self) -> bool:
+        return self.code == DEFAULT_LANGUAGE
+
+
 def all_type_tags() -> tuple[str, ...]:
     """The tags of every type: the locale counts and the sitemap change with any."""
     return tuple(sorted(kind.tag for kind in public_types()))
@@ -41,23 +76,14 @@ class ApiRoot(PublicView):
     localized = False
 
     def get(self, request, *args, **kwargs):
-        return self.respond(
-            {
-                "version": "v1",
-                "default_locale": DEFAULT_LANGUAGE,
-                "locales": list(LANGUAGE_CODES),
-                "endpoints": {
-                    name: absolute_url(request, reverse(route))
-                    for name, route in (
-                        *(
-                            (kind.endpoint_key, kind.list_route)
-                            for kind in public_types()
-                        ),
-                        *ENDPOINTS.items(),
-                    )
-                },
-            }
-        )
+        endpoints = {
+            name: absolute_url(request, reverse(route))
+            for name, route in (
+                *((kind.endpoint_key, kind.list_route) for kind in public_types()),
+                *ENDPOINTS.items(),
+            )
+        }
+        return self.respond(self.serialize(Root(endpoints)))
 
 
 @schema.locales_schema
@@ -72,19 +98,8 @@ class LocaleList(PublicView):
 
     def get(self, request, *args, **kwargs):
         counts = published_counts(self.published)
-        return self.respond(
-            [
-                {
-                    "code": code,
-                    "name": english_name(code),
-                    "native_name": native_name(code),
-                    "hreflang": hreflang(code),
-                    "default": code == DEFAULT_LANGUAGE,
-                    "published": counts[code],
-                }
-                for code in LANGUAGE_CODES
-            ]
-        )
+        locales = [Locale(code, counts[code]) for code in LANGUAGE_CODES]
+        return self.respond(self.serialize(locales, many=True))
 
 
 @schema.sitemap_schema
