@@ -7,6 +7,7 @@ from api.base import DetailView, ListView
 from api.errors import ApiError
 from api.pagination import SEARCH_COUNT_LIMIT
 from api.schema import detail_schema, list_schema
+from content.serializers import FAQPageSerializer
 from content.structured_data import faq_page_document
 from faq import published, serializers
 from faq.filters import FAQItemFilter
@@ -61,7 +62,9 @@ class FAQItemList(ListView):
         page = self.paginator.paginate_queryset(self.rows(), request, view=self)
         body = self.paginator.envelope(self.represent(page))
         if raw in TRUE:
-            body["structured_data"] = faq_page_document(body["results"], self.locale)
+            # Made from the items as served, as an article's JSON-LD is.
+            document = faq_page_document(body["results"], self.locale)
+            body["structured_data"] = FAQPageSerializer().to_representation(document)
         return self.respond(body)
 
 
