@@ -3,6 +3,8 @@ parameters, and explicit about the content language."""
 
 from __future__ import annotations
 
+import functools
+
 from django.http import HttpResponse
 from django.utils.functional import cached_property
 from rest_framework.permissions import AllowAny
@@ -39,6 +41,14 @@ def check_query_params(params, allowed: list[str]) -> None:
             code="invalid_parameter",
             details={"repeated": repeated},
         )
+
+
+@functools.cache
+def serializer(serializer_class, many: bool):
+    """One serializer per class, made once: making one copies its declared fields
+    (for an article, the whole tree of its blocks: most of its rendering time),
+    and rendering keeps no state in it."""
+    return serializer_class(many=many)
 
 
 class PublicView(APIView):
@@ -128,8 +138,7 @@ class PublicView(APIView):
     def serialize(self, instance, *, many: bool = False):
         """``instance`` (a list of them with ``many``) as ``serializer_class``
         renders it, as plain data."""
-        serializer = self.serializer_class(many=many)
-        return serializer.to_representation(instance)
+        return serializer(self.serializer_class, many).to_representation(instance)
 
     def respond(self, data) -> HttpResponse:
         """The 200 of ``data``, rendered here by the renderer DRF negotiated in

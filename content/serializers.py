@@ -240,8 +240,15 @@ def register_block_serializer(kind: str, serializer) -> None:
 class BlockField(serializers.Field):
     """A block, shaped by its kind."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One serializer per kind, not per block: making one copies its fields.
+        self.by_kind = {}
+
     def to_representation(self, value):
-        return BLOCK_SERIALIZERS[value.kind]().to_representation(value)
+        if value.kind not in self.by_kind:
+            self.by_kind[value.kind] = BLOCK_SERIALIZERS[value.kind]()
+        return self.by_kind[value.kind].to_representation(value)
 
 
 # The article's schema.org JSON-LD (content/structured_data.py).
@@ -346,8 +353,14 @@ GRAPH_NODES: dict[str, type[serializers.Serializer]] = {
 class GraphNodeField(serializers.Field):
     """A node of the article's graph, shaped by its @type."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_type = {}
+
     def to_representation(self, value):
-        return GRAPH_NODES[value["@type"]]().to_representation(value)
+        if value["@type"] not in self.by_type:
+            self.by_type[value["@type"]] = GRAPH_NODES[value["@type"]]()
+        return self.by_type[value["@type"]].to_representation(value)
 
 
 class ArticleStructuredDataSerializer(JsonLdSerializer):
