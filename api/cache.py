@@ -47,10 +47,12 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from api.locale import hreflang
 from api.renderers import ANY_JSON
 from api.throttling import throttle_api_read
 from publication import documents
 from publication.content_version import VERSION_KEY, new_token, token_time
+from publication.languages import LANGUAGE_CODES
 from runtime.origin import absolute_url
 
 logger = logging.getLogger("clinic.cache")
@@ -128,6 +130,17 @@ def http_date_of(timestamp: int) -> str:
     """``http_date``, remembered: every response since the last content change
     carries one of a few times, and formatting one costs more than the lookup."""
     return http_date(timestamp)
+
+
+@functools.cache
+def _codes_by_tag() -> dict[str, str]:
+    return {hreflang(code): code for code in LANGUAGE_CODES}
+
+
+def locale_code(content_language: str) -> str:
+    """The ``?locale=`` code of a ``Content-Language`` (``zh-Hans`` → ``zh-hans``):
+    what the delivery store files a document under; empty for none."""
+    return _codes_by_tag().get(content_language, "")
 
 
 def read_version(cache):
@@ -319,7 +332,7 @@ class ApiCacheMiddleware:
         version, headers, body, etag, last_modified = entry
         documents.write(
             url,
-            locale=response.get("Content-Language", ""),
+            locale=locale_code(response.get("Content-Language", "")),
             body=body,
             headers=list(headers),
             etag=etag,

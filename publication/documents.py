@@ -32,13 +32,15 @@ import hashlib
 import io
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from django.core.wsgi import get_wsgi_application
 from django.db import models, transaction
 from django.utils import timezone
+
+from publication.languages import LANGUAGE_CODES
 
 logger = logging.getLogger("clinic.publication")
 
@@ -54,6 +56,8 @@ class Document(models.Model):
     key = models.CharField(max_length=32, unique=True)
     # The absolute URL as it was asked for: what ``render`` asks for again.
     url = models.TextField()
+    # The ``?locale=`` code of the response (``zh-hans``); empty for one in no
+    # language (the root, the locales).
     locale = models.CharField(max_length=16, blank=True)
     body = models.BinaryField()
     # The stored response headers, as [name, value] pairs.
@@ -164,16 +168,33 @@ def discard(url: str) -> None:
     Document.objects.filter(key=key_of(url)).delete()
 
 
-def invalidate(tags: Iterable[str]) -> int:
+def invalidate(
+    tags: Iterable[str], locales: Mapping[str, frozenset[str] | None] | None = None
+) -> int:
     """Mark stale the documents that show any of ``tags`` (every document for no
-    tags: a change whose reach is unknown, such as a restore); how many."""
+    tags: a change whose reach is unknown, such as a restore); how many.
+
+    ``locales`` (publication.content_version): per tag, the locales whose
+    documents it reaches (None or absent: every locale). A document without a
+    locale (the root, the locales) is reached whatever they are."""
     tags = set(tags)
-    documents = Document.objects.filter(stale=False)
-    if tags:
-        documents = documents.filter(
-            pk__in=DocumentTag.objects.filter(tag__in=tags).values("document_id")
+    if not tags:
+        return Document.objects.filter(stale=False).update(stale=True)
+    scopes: dict[frozenset[str] | None, set[str]] = {}
+    for tag in tags:
+        scopes.setdefault((locales or {}).get(tag), set()).add(tag)
+    marked = 0
+    for scope, group in scopes.items():
+        documents = Document.objects.filter(
+            stale=False,
+            pk__in=DocumentTag.objects.filter(tag__in=group).values("document_id"),
         )
-    return documents.update(stale=True)
+        if scope is not None:
+            documents = documents.filter(
+                models.Q(locale__in=scope) | ~models.Q(locale__in=LANGUAGE_CODES)
+            )
+        marked += documents.update(stale=True)
+    return marked
 
 
 def stale_count() -> int:
