@@ -28,6 +28,7 @@ the documents it touched, and a Redis outage leaves reads one indexed lookup.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from django.core.wsgi import get_wsgi_application
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from publication.languages import LANGUAGE_CODES
@@ -50,6 +51,10 @@ STORED_PARAMS = frozenset({"locale", "page"})
 # What marks a request the store makes to render a document (``render``): a WSGI
 # environ key, which no HTTP header can set (headers arrive as ``HTTP_*``).
 RENDER_MARK = "clinic.document_render"
+# Where the response cache middleware leaves the URL of the stored document a
+# request was answered with (read from the store or written there), for the
+# WSGI fast path (api/fastpath.py).
+SERVED_MARK = "clinic.document_served"
 
 
 class Document(models.Model):
@@ -127,6 +132,24 @@ def lookup(url: str):
         .values_list(*STORED_FIELDS, named=True)
         .first()
     )
+
+
+def validators(url: str) -> tuple[str, int] | None:
+    """The ETag and Last-Modified (seconds) of the fresh document of ``url``, or
+    None (stale or missing): one narrow statement, for a process that holds the
+    bytes of that document already (api/fastpath.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VALIDATORS_SQL(), [key_of(url)])
+        row = cursor.fetchone()
+    if row is None or row[2]:
+        return None
+    return row[0], row[1]
+
+
+@functools.cache
+def _VALIDATORS_SQL() -> str:  # noqa: N802
+    table = connection.ops.quote_name(Document._meta.db_table)
+    return f"SELECT etag, last_modified, stale FROM {table} WHERE key = %s"
 
 
 def write(
