@@ -162,28 +162,43 @@ def write(
     last_modified: int,
     tags: Iterable[str],
 ) -> Document:
-    """Store (or replace) the document of ``url``, fresh, with its tags."""
+    """Store (or replace) the document of ``url``, fresh, with its tags: one
+    upsert, and the tags read and changed only where they differ (a render again
+    of what is stored writes one row and reads its tags)."""
+    fields = {
+        "url": url,
+        "locale": locale,
+        "body": body,
+        "headers": [list(pair) for pair in headers],
+        "etag": etag,
+        "last_modified": last_modified,
+        "stale": False,
+        "rendered_at": timezone.now(),
+    }
     with transaction.atomic():
-        document, _created = Document.objects.update_or_create(
-            key=key_of(url),
-            defaults={
-                "url": url,
-                "locale": locale,
-                "body": body,
-                "headers": [list(pair) for pair in headers],
-                "etag": etag,
-                "last_modified": last_modified,
-                "stale": False,
-                "rendered_at": timezone.now(),
-            },
+        (document,) = Document.objects.bulk_create(
+            [Document(key=key_of(url), **fields)],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=list(fields),
         )
         wanted = set(tags)
-        have = set(document.tag_rows.values_list("tag", flat=True))
-        if have - wanted:
-            document.tag_rows.filter(tag__in=have - wanted).delete()
-        DocumentTag.objects.bulk_create(
-            [DocumentTag(document=document, tag=tag) for tag in sorted(wanted - have)]
+        have = set(
+            DocumentTag.objects.filter(document_id=document.pk).values_list(
+                "tag", flat=True
+            )
         )
+        if have - wanted:
+            DocumentTag.objects.filter(
+                document_id=document.pk, tag__in=have - wanted
+            ).delete()
+        if wanted - have:
+            DocumentTag.objects.bulk_create(
+                [
+                    DocumentTag(document_id=document.pk, tag=tag)
+                    for tag in sorted(wanted - have)
+                ]
+            )
     return document
 
 
