@@ -54,7 +54,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
 from publication import snapshots, tasks
-from publication.content_version import content_changed, object_tag
+from publication.content_version import content_changed
 from publication.languages import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
@@ -822,14 +822,7 @@ class Publishable(Part):
         showing = [*self.embedders(), *self.shown_in()]
         for other in showing:
             other.versions.filter(locale=code).update(updated_at=now)
-        if reach is None:
-            content_changed([self, *showing])
-        else:
-            # The same objects at the same addresses: no list gains, loses or
-            # moves one (their type tags), only what shows them changes.
-            content_changed(
-                tags=[object_tag(obj) for obj in [self, *showing]], locales=reach
-            )
+        content_changed([self, *showing], locales=reach)
         # The version is the working copy now. (The flag in memory is the stored
         # one: every caller has just saved or loaded the object.)
         if getattr(self, changed_field(code)):
