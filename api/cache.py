@@ -8,8 +8,10 @@ host, path and the query string as sent: ``?locale=en`` and no locale show the s
 objects but not the same ``next`` link). An entry
 filed under the current version is answered from its stored bytes and headers
 without running the rest of the middleware, the view or a query; a conditional
-request that matches it gets a 304 with no body. Otherwise the view renders, and a
-200 from a public view is stored with its validators:
+request that matches it gets a 304 with no body. Otherwise a URL the delivery store
+keeps is answered from its stored document (publication/documents.py: one indexed
+lookup; without the response cache the content version is not read for it), else
+the view renders, and a 200 from a public view is stored with its validators:
 
 - ``ETag``: a strong validator, the hash of the body bytes, so it changes exactly when
   the representation does;
@@ -47,10 +49,12 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from api.locale import hreflang
 from api.renderers import ANY_JSON
 from api.throttling import throttle_api_read
 from publication import documents
 from publication.content_version import VERSION_KEY, new_token, token_time
+from publication.languages import LANGUAGE_CODES
 from runtime.origin import absolute_url
 
 logger = logging.getLogger("clinic.cache")
@@ -130,6 +134,17 @@ def http_date_of(timestamp: int) -> str:
     return http_date(timestamp)
 
 
+@functools.cache
+def _codes_by_tag() -> dict[str, str]:
+    return {hreflang(code): code for code in LANGUAGE_CODES}
+
+
+def locale_code(content_language: str) -> str:
+    """The ``?locale=`` code of a ``Content-Language`` (``zh-Hans`` → ``zh-hans``):
+    what the delivery store files a document under; empty for none."""
+    return _codes_by_tag().get(content_language, "")
+
+
 def read_version(cache):
     """The current content version as an opaque value (raw bytes from Redis,
     the token itself from other backends), created if the cache has none."""
@@ -201,9 +216,9 @@ class ApiCacheMiddleware:
         # the delivery store's writes; either may be off without the other.
         cache = caches[conf["ALIAS"]] if conf["ENABLED"] or conf["DOCUMENTS"] else None
         key = version = entry = None
-        if cache is not None:
+        if conf["ENABLED"]:
             try:
-                key = self.key_for(request) if conf["ENABLED"] else None
+                key = self.key_for(request)
             except DisallowedHost:
                 return self.get_response(request)  # Django answers the 400
             try:
@@ -243,7 +258,17 @@ class ApiCacheMiddleware:
                     stored.last_modified,
                 )
                 self.keep(cache, key, entry)
+                request.META[documents.SERVED_MARK] = url
                 return self.answer(request, entry)
+        if cache is not None and not conf["ENABLED"]:
+            # Without the response cache the version is needed only now: a
+            # document is written under the version its render started from
+            # (``store_document``), and a new representation takes its time. A
+            # read answered from the store above needs none.
+            try:
+                version = read_version(cache)
+            except Exception:  # noqa: BLE001 — any cache failure fails open
+                _Failure.report("read")
         response = self.get_response(request)
         if not getattr(response, "api_cacheable", False) or response.status_code != 200:
             if response.status_code >= 400 and not response.has_header("Cache-Control"):
@@ -273,8 +298,12 @@ class ApiCacheMiddleware:
         )
         entry = (version, headers, body, etag, last_modified)
         self.keep(cache, key, entry)
-        if url is not None and version is not None:
-            self.store_document(cache, url, entry, response, tags)
+        if (
+            url is not None
+            and version is not None
+            and self.store_document(cache, url, entry, response, tags)
+        ):
+            request.META[documents.SERVED_MARK] = url
         return self.conditional(request, response, etag, last_modified)
 
     def keep(self, cache, key, entry) -> None:
@@ -312,14 +341,14 @@ class ApiCacheMiddleware:
             return None  # Django answers the 400
 
     @staticmethod
-    def store_document(cache, url, entry, response, tags) -> None:
+    def store_document(cache, url, entry, response, tags) -> bool:
         """Write the document, then check that no change committed while it was
         rendered (publication/documents.py): if the content version moved, the
-        document may show what came before, and is dropped."""
+        document may show what came before, and is dropped. Whether it is kept."""
         version, headers, body, etag, last_modified = entry
         documents.write(
             url,
-            locale=response.get("Content-Language", ""),
+            locale=locale_code(response.get("Content-Language", "")),
             body=body,
             headers=list(headers),
             etag=etag,
@@ -332,6 +361,8 @@ class ApiCacheMiddleware:
             current = None
         if current != version:
             documents.discard(url)
+            return False
+        return True
 
     def key_for(self, request) -> str:
         # get_host() validates the Host header against ALLOWED_HOSTS on every

@@ -31,6 +31,15 @@ any server) sends the next request through Django again. When the version cannot
 read (Redis down: such calls fail at once after the first, see
 ``runtime.cache_backends``), the request goes to Django, which serves it uncached.
 
+Without the response cache (``API_RESPONSE_CACHE=false``, the delivery store on) an
+answer is replayed only when Django answered it from a stored document (read or
+written by ``ApiCacheMiddleware``, which names it in the environ), and only while
+that document is still fresh with the same ETag and Last-Modified: one narrow
+indexed read (``documents.validators``) instead of Django's handler, the
+middleware, the connection's health check and the row's body (docs/performance.md
+has the figures). A database that fails sends the request to Django, which answers
+as the middleware does (a 503).
+
 ``X-Request-ID`` is per request: it is never stored, and a replay echoes the
 request's own sane one, as ``runtime.request_id.RequestIdMiddleware`` does.
 """
@@ -42,11 +51,14 @@ import threading
 from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
+from django.db import DatabaseError
 from django.dispatch import receiver
 from django.utils.http import parse_etags
 
-from api.cache import PREFIX, read_version
+from api.cache import PREFIX, http_date_of, read_version
 from api.renderers import ANY_JSON
+from publication import documents
+from runtime.health import DatabaseDeadline
 from runtime.request_id import REQUEST_ID_HEADER, incoming_request_id
 
 # Requests with these headers get a different answer than a plain or If-None-Match
@@ -67,7 +79,8 @@ NOT_STORED = frozenset({REQUEST_ID_HEADER.lower()})
 class CachedApiApplication:
     def __init__(self, application):
         self.application = application
-        # raw request key -> [version, status, headers, body, etag, 304 headers]
+        # raw request key -> [version, status, headers, body, etag, 304 headers,
+        # stored document's URL, Last-Modified]
         self.entries: dict[tuple, list] = {}
         # Django's ``caches[alias]`` goes through asgiref's Local on every access;
         # each thread keeps the backend it got (what ``caches`` would return it).
@@ -81,10 +94,11 @@ class CachedApiApplication:
         return held[1]
 
     def __call__(self, environ, start_response):
+        conf = settings.API_CACHE
         if (
             environ.get("REQUEST_METHOD") != "GET"
             or not environ.get("PATH_INFO", "").startswith(PREFIX)
-            or not settings.API_CACHE["ENABLED"]
+            or not (conf["ENABLED"] or conf["DOCUMENTS"])
             # With a rate limit every read is counted, in Django (ApiCacheMiddleware).
             or settings.API_THROTTLE_RATE
             or any(name in environ for name in PASS_THROUGH)
@@ -98,12 +112,19 @@ class CachedApiApplication:
             environ["PATH_INFO"],
             environ.get("QUERY_STRING", ""),
         )
-        try:
-            version = read_version(self.cache())
-        except Exception:  # noqa: BLE001 — the middleware logs and serves uncached
-            return self.application(environ, start_response)
         entry = self.entries.get(raw)
-        if entry is not None and entry[0] == version and raw[1]:
+        if conf["ENABLED"]:
+            try:
+                version = read_version(self.cache())
+            except Exception:  # noqa: BLE001 — the middleware logs, serves uncached
+                return self.application(environ, start_response)
+            current = entry is not None and entry[0] == version
+        else:
+            # The delivery store without the response cache: what this process
+            # sent is current while the stored document it came from is.
+            version = None
+            current = entry is not None and self.still_stored(entry)
+        if current and raw[1]:
             if_none_match = environ.get("HTTP_IF_NONE_MATCH")
             plain = if_none_match is None and "HTTP_IF_MODIFIED_SINCE" not in environ
             if plain and entry[1] is not None:
@@ -132,6 +153,11 @@ class CachedApiApplication:
         status = seen.get("status", "")
         if not status.startswith(("200", "304")):
             return result
+        # Without the response cache, only an answer from a stored document is
+        # replayed, while that document stays as it was (``still_stored``).
+        document = environ.get(documents.SERVED_MARK)
+        if version is None and document is None:
+            return result
         headers = [
             (name, value)
             for name, value in seen["headers"]
@@ -141,9 +167,13 @@ class CachedApiApplication:
         if "etag" not in names or "set-cookie" in names:
             return result
         etag = next(value for name, value in headers if name.lower() == "etag")
+        last_modified = next(
+            (value for name, value in headers if name.lower() == "last-modified"), None
+        )
         entry = self.entries.get(raw)
         if entry is None or entry[0] != version or entry[4] != etag:
-            entry = [version, None, None, None, etag, None]
+            entry = [version, None, None, None, etag, None, None, None]
+        entry[6], entry[7] = document, last_modified
         if status.startswith("304"):
             entry[5] = headers
         else:
@@ -156,6 +186,22 @@ class CachedApiApplication:
             result = [body]
         self.store(raw, entry)
         return result
+
+    @staticmethod
+    def still_stored(entry) -> bool:
+        """Whether the stored document ``entry`` was answered from is still fresh
+        with the same validators: one narrow indexed read. A database that fails
+        sends the request to Django, which answers as the middleware does."""
+        if entry[6] is None:
+            return False
+        try:
+            with DatabaseDeadline(settings.DATABASE_API_TIMEOUT):
+                validators = documents.validators(entry[6])
+        except DatabaseError:
+            return False
+        return validators is not None and (
+            validators[0] == entry[4] and http_date_of(validators[1]) == entry[7]
+        )
 
     def store(self, raw, entry) -> None:
         entries = self.entries

@@ -8,6 +8,12 @@ the cache tags of what changed (for a CDN purge). A rolled-back transaction bump
 nothing, and a draft-only change (see ``publication.models.is_public_change``) never
 calls it.
 
+A change may name the locales it reaches (``locales=``): a republication in English
+changes what the English documents show, not the Korean ones. The signals carry,
+per tag, the locales named (``locales``: ``{tag: frozenset of codes, or None for
+every locale}``); a change that names none reaches every locale, and one tag named
+by several changes in a transaction reaches the union of their locales.
+
 The version lives in the shared cache (Redis when ``REDIS_URL`` is set), so every app
 server sees a bump on its very next request. A token is the bump time in nanoseconds
 plus a random suffix: a version lost with the cache (eviction, Redis restart) is
@@ -49,13 +55,17 @@ VERSION_KEY = "api:content-version"
 CACHE_ALIAS = "default"
 
 # Sent after the commit of a public change, with ``tags`` (a frozenset of cache tags,
-# e.g. {"article", "article-12"}) and ``version`` (the new token). Connect a CDN purge
-# here (``API_CACHE["PURGE"]`` names a callable that receives the tags).
+# e.g. {"article", "article-12"}), ``locales`` (per tag, the locales it reaches: see
+# the module docstring) and ``version`` (the new token). Connect a CDN purge here
+# (``API_CACHE["PURGE"]`` names a callable that receives the tags).
 content_published = Signal()
-# Sent with ``tags`` right before a new version is stored (then ``content_published``
-# after it): what keeps derived copies, such as the delivery store, from being read
-# as current under the new version.
+# Sent with ``tags`` and ``locales`` right before a new version is stored (then
+# ``content_published`` after it): what keeps derived copies, such as the delivery
+# store, from being read as current under the new version.
 content_changing = Signal()
+
+# Per tag, the locales a change reaches; None: every locale.
+Reach = dict[str, frozenset[str] | None]
 
 _PENDING_ATTR = "_clinic_pending_content_tags"
 
@@ -94,18 +104,24 @@ def token_time(token: str) -> float:
 
 
 def content_changed(
-    objects: Iterable = (), *, tags: Iterable[str] = (), using: str = DEFAULT_DB_ALIAS
+    objects: Iterable = (),
+    *,
+    tags: Iterable[str] = (),
+    locales: Iterable[str] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> None:
     """Bump the content version when the current transaction commits.
 
-    Several changes in one transaction (an admin save with its inlines) make one
-    bump; the tags of all of them go out together. Outside a transaction the change
-    is already committed and the bump is immediate.
+    ``locales``: the locales whose responses the change reaches (None: every
+    locale). Several changes in one transaction (an admin save with its inlines)
+    make one bump; the tags of all of them go out together. Outside a transaction
+    the change is already committed and the bump is immediate.
     """
     connection = connections[using]
     new_tags = tags_of(objects) | set(tags)
+    scope = None if locales is None else frozenset(locales)
     if not connection.in_atomic_block:
-        bump(frozenset(new_tags))
+        bump(frozenset(new_tags), locales=dict.fromkeys(new_tags, scope))
         return
     pending = getattr(connection, _PENDING_ATTR, None)
     # Django drops the callbacks of a rolled-back transaction (or savepoint): ours
@@ -114,29 +130,37 @@ def content_changed(
         pending = _Pending(connection)
         setattr(connection, _PENDING_ATTR, pending)
         transaction.on_commit(pending.publish, using=using)
-    pending.tags |= new_tags
+    for tag in new_tags:
+        reached = scope
+        if tag in pending.locales:
+            known = pending.locales[tag]
+            reached = None if known is None or scope is None else known | scope
+        pending.locales[tag] = reached
 
 
 class _Pending:
     def __init__(self, connection):
         self.connection = connection
-        self.tags: set[str] = set()
+        self.locales: Reach = {}
 
     def publish(self) -> None:
         if getattr(self.connection, _PENDING_ATTR, None) is self:
             setattr(self.connection, _PENDING_ATTR, None)
-        bump(frozenset(self.tags))
+        bump(frozenset(self.locales), locales=self.locales)
 
 
-def bump(tags: frozenset[str] = frozenset()) -> str:
-    """Replace the content version now (also for imports outside a transaction)."""
+def bump(tags: frozenset[str] = frozenset(), *, locales: Reach | None = None) -> str:
+    """Replace the content version now (also for imports outside a transaction).
+    ``locales``: per tag, the locales the change reaches (a tag it does not name,
+    or no mapping: every locale)."""
     token = new_token()
+    locales = {tag: (locales or {}).get(tag) for tag in tags}
     # Before the new version is stored: a reader that sees it must not find a
     # document of what came before still fresh (publication/documents.py).
-    content_changing.send(sender=None, tags=tags)
+    content_changing.send(sender=None, tags=tags, locales=locales)
     if store(token):
         logger.info("Content version %s; purge tags: %s", token, " ".join(sorted(tags)))
-    content_published.send(sender=None, tags=tags, version=token)
+    content_published.send(sender=None, tags=tags, locales=locales, version=token)
     return token
 
 

@@ -28,17 +28,20 @@ the documents it touched, and a Redis outage leaves reads one indexed lookup.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from django.core.wsgi import get_wsgi_application
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
+
+from publication.languages import LANGUAGE_CODES
 
 logger = logging.getLogger("clinic.publication")
 
@@ -48,12 +51,18 @@ STORED_PARAMS = frozenset({"locale", "page"})
 # What marks a request the store makes to render a document (``render``): a WSGI
 # environ key, which no HTTP header can set (headers arrive as ``HTTP_*``).
 RENDER_MARK = "clinic.document_render"
+# Where the response cache middleware leaves the URL of the stored document a
+# request was answered with (read from the store or written there), for the
+# WSGI fast path (api/fastpath.py).
+SERVED_MARK = "clinic.document_served"
 
 
 class Document(models.Model):
     key = models.CharField(max_length=32, unique=True)
     # The absolute URL as it was asked for: what ``render`` asks for again.
     url = models.TextField()
+    # The ``?locale=`` code of the response (``zh-hans``); empty for one in no
+    # language (the root, the locales).
     locale = models.CharField(max_length=16, blank=True)
     body = models.BinaryField()
     # The stored response headers, as [name, value] pairs.
@@ -125,6 +134,24 @@ def lookup(url: str):
     )
 
 
+def validators(url: str) -> tuple[str, int] | None:
+    """The ETag and Last-Modified (seconds) of the fresh document of ``url``, or
+    None (stale or missing): one narrow statement, for a process that holds the
+    bytes of that document already (api/fastpath.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VALIDATORS_SQL(), [key_of(url)])
+        row = cursor.fetchone()
+    if row is None or row[2]:
+        return None
+    return row[0], row[1]
+
+
+@functools.cache
+def _VALIDATORS_SQL() -> str:  # noqa: N802
+    table = connection.ops.quote_name(Document._meta.db_table)
+    return f"SELECT etag, last_modified, stale FROM {table} WHERE key = %s"
+
+
 def write(
     url: str,
     *,
@@ -135,28 +162,43 @@ def write(
     last_modified: int,
     tags: Iterable[str],
 ) -> Document:
-    """Store (or replace) the document of ``url``, fresh, with its tags."""
+    """Store (or replace) the document of ``url``, fresh, with its tags: one
+    upsert, and the tags read and changed only where they differ (a render again
+    of what is stored writes one row and reads its tags)."""
+    fields = {
+        "url": url,
+        "locale": locale,
+        "body": body,
+        "headers": [list(pair) for pair in headers],
+        "etag": etag,
+        "last_modified": last_modified,
+        "stale": False,
+        "rendered_at": timezone.now(),
+    }
     with transaction.atomic():
-        document, _created = Document.objects.update_or_create(
-            key=key_of(url),
-            defaults={
-                "url": url,
-                "locale": locale,
-                "body": body,
-                "headers": [list(pair) for pair in headers],
-                "etag": etag,
-                "last_modified": last_modified,
-                "stale": False,
-                "rendered_at": timezone.now(),
-            },
+        (document,) = Document.objects.bulk_create(
+            [Document(key=key_of(url), **fields)],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=list(fields),
         )
         wanted = set(tags)
-        have = set(document.tag_rows.values_list("tag", flat=True))
-        if have - wanted:
-            document.tag_rows.filter(tag__in=have - wanted).delete()
-        DocumentTag.objects.bulk_create(
-            [DocumentTag(document=document, tag=tag) for tag in sorted(wanted - have)]
+        have = set(
+            DocumentTag.objects.filter(document_id=document.pk).values_list(
+                "tag", flat=True
+            )
         )
+        if have - wanted:
+            DocumentTag.objects.filter(
+                document_id=document.pk, tag__in=have - wanted
+            ).delete()
+        if wanted - have:
+            DocumentTag.objects.bulk_create(
+                [
+                    DocumentTag(document_id=document.pk, tag=tag)
+                    for tag in sorted(wanted - have)
+                ]
+            )
     return document
 
 
@@ -164,16 +206,33 @@ def discard(url: str) -> None:
     Document.objects.filter(key=key_of(url)).delete()
 
 
-def invalidate(tags: Iterable[str]) -> int:
+def invalidate(
+    tags: Iterable[str], locales: Mapping[str, frozenset[str] | None] | None = None
+) -> int:
     """Mark stale the documents that show any of ``tags`` (every document for no
-    tags: a change whose reach is unknown, such as a restore); how many."""
+    tags: a change whose reach is unknown, such as a restore); how many.
+
+    ``locales`` (publication.content_version): per tag, the locales whose
+    documents it reaches (None or absent: every locale). A document without a
+    locale (the root, the locales) is reached whatever they are."""
     tags = set(tags)
-    documents = Document.objects.filter(stale=False)
-    if tags:
-        documents = documents.filter(
-            pk__in=DocumentTag.objects.filter(tag__in=tags).values("document_id")
+    if not tags:
+        return Document.objects.filter(stale=False).update(stale=True)
+    scopes: dict[frozenset[str] | None, set[str]] = {}
+    for tag in tags:
+        scopes.setdefault((locales or {}).get(tag), set()).add(tag)
+    marked = 0
+    for scope, group in scopes.items():
+        documents = Document.objects.filter(
+            stale=False,
+            pk__in=DocumentTag.objects.filter(tag__in=group).values("document_id"),
         )
-    return documents.update(stale=True)
+        if scope is not None:
+            documents = documents.filter(
+                models.Q(locale__in=scope) | ~models.Q(locale__in=LANGUAGE_CODES)
+            )
+        marked += documents.update(stale=True)
+    return marked
 
 
 def stale_count() -> int:

@@ -743,7 +743,7 @@ class Publishable(Part):
             versions.filter(visible_from__gte=at).delete()
             versions.update(visible_until=at)
             tasks.schedule(self, [at])
-            content_changed([self])
+            content_changed([self], locales=[code])
 
     def expire_versions(self, at=None) -> list[str]:
         """Drop the versions whose visibility ended by ``at`` (now) and take the
@@ -784,6 +784,11 @@ class Publishable(Part):
         versions = self.versions.filter(locale=code)
         live = versions.filter(visible_at(now)).first()
         when = self.publish_at
+        slug = (value_in(self, "slug", code) or "") if self.has_slug else ""
+        # The other locales' documents show this one's address (the alternates):
+        # a first version or a new slug reaches them too, otherwise only this
+        # locale's documents change.
+        reach = [code] if live is not None and live.slug == slug else None
         # A scheduled unpublication still to come stays scheduled.
         end = live.visible_until if live is not None else None
         if end is not None and end <= when:
@@ -798,7 +803,7 @@ class Publishable(Part):
             content_type=ContentType.objects.get_for_model(self),
             object_id=self.pk,
             locale=code,
-            slug=(value_in(self, "slug", code) or "") if self.has_slug else "",
+            slug=slug,
             data=data,
             visible_from=when,
             visible_until=end,
@@ -817,7 +822,7 @@ class Publishable(Part):
         showing = [*self.embedders(), *self.shown_in()]
         for other in showing:
             other.versions.filter(locale=code).update(updated_at=now)
-        content_changed([self, *showing])
+        content_changed([self, *showing], locales=reach)
         # The version is the working copy now. (The flag in memory is the stored
         # one: every caller has just saved or loaded the object.)
         if getattr(self, changed_field(code)):

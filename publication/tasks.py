@@ -72,11 +72,31 @@ def time_reached(model: str, pk: int, at: str) -> str:
         # enqueued it): come back then rather than bump too early.
         enqueue(model, pk, when)
         return f"{model} {pk}: {at} not reached yet, enqueued again"
+    reach = locales_reached(obj, when)
     gone = obj.expire_versions(when)
-    content_changed([obj, *obj.embedders(), *obj.shown_in()])
+    content_changed([obj, *obj.embedders(), *obj.shown_in()], locales=reach)
     if gone:
         return f"{model} {pk}: unpublished in {', '.join(gone)} at {at}"
     return f"{model} {pk}: content version bumped for {at}"
+
+
+def locales_reached(obj, when: datetime) -> set[str] | None:
+    """The locales whose documents change when ``when`` comes for ``obj``: those
+    of the versions that take over from a version at the same address then; None
+    (every locale) when the object's publish time comes, or a version starts with
+    none before it, ends with none after it, or moves to another slug, since every
+    locale's documents show the object's addresses (the alternates)."""
+    if when == obj.publish_at:
+        return None
+    starting = dict(
+        obj.versions.filter(visible_from=when).values_list("locale", "slug")
+    )
+    ending = dict(obj.versions.filter(visible_until=when).values_list("locale", "slug"))
+    if not starting or set(ending) != set(starting):
+        return None
+    if any(ending[locale] != slug for locale, slug in starting.items()):
+        return None
+    return set(starting)
 
 
 # Stale documents rendered again per run; a run that leaves some enqueues the next.
@@ -142,19 +162,19 @@ def schedule_pending(models: Iterable[type], *, now: datetime | None = None) -> 
     return count
 
 
-def documents_changing(sender, tags, **kwargs) -> None:
-    """Mark stale the documents a committed change touched, before the new content
-    version is stored, so that no request under the new version reads one of them
-    as current."""
-    documents.invalidate(tags)
+def documents_changing(sender, tags, locales=None, **kwargs) -> None:
+    """Mark stale the documents a committed change touched (in the locales it
+    reached), before the new content version is stored, so that no request under
+    the new version reads one of them as current."""
+    documents.invalidate(tags, locales)
 
 
-def documents_touched(sender, tags, **kwargs) -> None:
+def documents_touched(sender, tags, locales=None, **kwargs) -> None:
     """After the new content version is stored: mark stale again (a render that
     raced the change may have written one in between, under the old version, and
     its check did not see the new one yet) and have the worker render them all
     again (publication/documents.py)."""
-    documents.invalidate(tags)
+    documents.invalidate(tags, locales)
     marked = documents.stale_count()
     if not marked:
         return

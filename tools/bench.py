@@ -219,7 +219,14 @@ class Server:
     """gunicorn on a free loopback port: sync workers (the bench), or workers with
     threads (gthread) as ``make serve`` runs it (the load test)."""
 
-    def __init__(self, env: dict, workers: int, *, threads: int | None = None):
+    def __init__(
+        self,
+        env: dict,
+        workers: int,
+        *,
+        threads: int | None = None,
+        app: str = "clinic.wsgi:application",
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
@@ -227,7 +234,7 @@ class Server:
         self.process = subprocess.Popen(
             [
                 GUNICORN,
-                "clinic.wsgi:application",
+                app,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
@@ -379,6 +386,16 @@ def main(argv=None) -> int:
         default=300,
         help="seconds after which rebuild_documents is stopped (0: none)",
     )
+    parser.add_argument(
+        "--phases",
+        default=",".join(phase[0] for phase in PHASES),
+        help="the read phases to run, by their first server (default: all)",
+    )
+    parser.add_argument(
+        "--no-fastpath",
+        action="store_true",
+        help="serve without the WSGI fast path (api/fastpath.py), to measure it",
+    )
     parser.add_argument("--skip-prepare", action="store_true")
     parser.add_argument("--skip-reads", action="store_true")
     parser.add_argument("--skip-publishing", action="store_true")
@@ -426,7 +443,9 @@ def measure_reads(env: dict, options, wrk_bin: str) -> list[str]:
     results: dict[str, dict] = {}
     runs: dict[str, list[dict]] = {}
     memory: dict[str, float] = {}
-    for phase in PHASES:
+    app = "tools.bench_wsgi:application" if options.no_fastpath else None
+    phases = [phase for phase in PHASES if phase[0] in options.phases.split(",")]
+    for phase in phases:
         servers: dict[str, Server] = {}
         try:
             for name in phase:
@@ -436,6 +455,7 @@ def measure_reads(env: dict, options, wrk_bin: str) -> list[str]:
                         "BENCH_CONSTANT_BYTES": str(size),
                     },
                     options.workers,
+                    **({"app": app} if app else {}),
                 )
             scenarios = [sc for sc in SCENARIOS if sc.server in phase]
             prepared = {
@@ -521,6 +541,7 @@ def report_reads(options, size, results, runs, memory) -> list[str]:
         f"{options.connections} connections, median of {options.rounds} interleaved "
         f"{options.duration}s runs, loopback; ceiling body {size} bytes; "
         "PostgreSQL + Redis"
+        + ("; without the fast path" if options.no_fastpath else "")
     )
     header = "{:<31} {:>7} {:>7} {:>7} {:>8} {:>10} {:>9}".format(
         "scenario", "req/s", "p50 ms", "p99 ms", "bytes", "× ceiling", "target"
@@ -531,6 +552,8 @@ def report_reads(options, size, results, runs, memory) -> list[str]:
     # rounds (the two ceiling rows): the median of the rounds' ratios.
     failed = []
     for scenario in SCENARIOS:
+        if scenario.name not in results:
+            continue
         r = results[scenario.name]
         target = ""
         if scenario.target:
@@ -545,6 +568,8 @@ def report_reads(options, size, results, runs, memory) -> list[str]:
         )
     print()
     for large, demo in FLAT:
+        if large not in runs:
+            continue
         # Run against the neighbouring run, as for the ceiling.
         flat = paired_ratio(runs[large], runs[demo])
         passed = abs(flat - 1) <= FLAT_TOLERANCE

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.signals import request_started
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from api import fastpath
 from clinic.wsgi import application
-from publication import content_version
+from publication import content_version, documents
 from tests.conftest import connection_kept, wsgi_call
 
 pytestmark = [pytest.mark.response_cache, pytest.mark.usefixtures("demo")]
@@ -147,8 +147,8 @@ def test_another_locale_or_host_is_another_request(django_calls):
     assert b'"locale":"ko"' in ko[2]
 
 
-def test_nothing_is_replayed_with_the_cache_off(settings, django_calls):
-    settings.API_CACHE = {**settings.API_CACHE, "ENABLED": False}
+def test_nothing_is_replayed_with_the_cache_and_the_store_off(settings, django_calls):
+    settings.API_CACHE = {**settings.API_CACHE, "ENABLED": False, "DOCUMENTS": False}
 
     call()
     call()
@@ -320,3 +320,115 @@ def test_a_new_cache_configuration_is_followed_at_once(django_calls):
     # The first call in the new configuration and the one after its bump reach
     # Django; a backend kept from before would not see that bump.
     assert django_calls.count == 3
+
+
+# The delivery store without the response cache (API_RESPONSE_CACHE=false): what
+# this process sent from a stored document is replayed while that document stays
+# fresh and the same, checked with one narrow query.
+
+
+@pytest.fixture
+def store_only(settings):
+    settings.API_CACHE = {**settings.API_CACHE, "ENABLED": False, "DOCUMENTS": True}
+
+
+@pytest.mark.usefixtures("store_only")
+def test_a_stored_document_is_replayed_after_one_narrow_query(django_calls):
+    rendered = call()  # rendered and stored
+    assert django_calls.count == 1
+
+    with CaptureQueriesContext(connection) as queries:
+        again = call()
+
+    assert django_calls.count == 1
+    assert len(queries) == 1
+    assert "SELECT etag, last_modified, stale" in queries[0]["sql"]
+    assert again == rendered
+
+
+@pytest.mark.usefixtures("store_only")
+def test_an_answer_read_from_the_store_is_replayed_too(django_calls):
+    rendered = call()
+    application.entries.clear()  # another process: it never sent this answer
+    from_store = call()  # the middleware answers from the store
+
+    again = call()
+
+    assert django_calls.count == 2
+    assert again == from_store == rendered
+
+
+@pytest.mark.usefixtures("store_only")
+def test_a_stale_stored_document_sends_the_next_request_to_django(django_calls):
+    call()
+    call()
+    url = "http://localhost" + ARTICLE + "?locale=en"
+    documents.invalidate(documents.read(url).tags())
+
+    call()
+
+    assert django_calls.count == 2
+
+
+@pytest.mark.usefixtures("store_only")
+def test_a_replaced_stored_document_sends_the_next_request_to_django(django_calls):
+    call()
+    call()
+    url = "http://localhost" + ARTICLE + "?locale=en"
+    # Another render wrote it meanwhile (another server, the worker).
+    documents.Document.objects.filter(key=documents.key_of(url)).update(
+        etag='"another"'
+    )
+
+    call()
+
+    assert django_calls.count == 2
+
+
+@pytest.mark.usefixtures("store_only")
+def test_a_stored_document_is_revalidated_with_the_304_django_gave(django_calls):
+    _, headers, _ = call()
+    etag = etag_of(headers)
+    from_django = call(if_none_match=etag)
+    calls = django_calls.count
+
+    again = call(if_none_match=etag)
+
+    assert django_calls.count == calls
+    assert again == from_django
+    assert again[0] == "304 Not Modified"
+
+
+@pytest.mark.usefixtures("store_only")
+def test_a_replayed_stored_document_echoes_the_request_id(django_calls):
+    call()
+    call()
+
+    _, headers, _ = call(x_request_id="req-12345")
+
+    assert django_calls.count == 1
+    assert ("X-Request-ID", "req-12345") in headers
+
+
+@pytest.mark.usefixtures("store_only")
+def test_an_unstored_answer_is_not_replayed_without_the_cache(django_calls):
+    search = "/api/v1/faq-items/"
+    call(path=search, query="locale=en&search=botox")
+    call(path=search, query="locale=en&search=botox")
+
+    assert django_calls.count == 2
+
+
+@pytest.mark.usefixtures("store_only")
+def test_a_failing_database_sends_the_replay_to_django(monkeypatch, django_calls):
+    call()
+    expected = call()
+
+    def broken(url):
+        raise OperationalError("the database is down")
+
+    monkeypatch.setattr(documents, "validators", broken)
+    got = call()
+
+    assert django_calls.count == 2
+    assert got == expected

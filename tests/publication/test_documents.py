@@ -173,8 +173,9 @@ def test_refresh_says_which_documents_changed_and_how(demo, client):
     assert change.path == f"/api/v1/faq-items/{item.slug_en}/"
     assert change.locale == "en"
     assert f"faqitem-{item.pk}" in change.tags
-    # The Korean list carries the item's tag, so it was rendered again: unchanged.
-    assert not changes[ORIGIN + ko_list].changed
+    # The Korean list shows the item too, but not its English text: left as it was.
+    assert ORIGIN + ko_list not in changes
+    assert not stored(ko_list).stale
 
 
 def test_a_saved_edit_that_is_not_published_changes_no_document(demo, client):
@@ -255,3 +256,114 @@ def test_rebuild_documents_needs_an_origin(demo, settings):
     settings.PUBLIC_ORIGIN = ""
     with pytest.raises(CommandError, match="PUBLIC_ORIGIN"):
         call_command("rebuild_documents", "--origin", "")
+
+
+def shown_item_paths(item: FAQItem, code: str) -> list[str]:
+    """The item's detail and the details of the articles that show it, in ``code``."""
+    slug = f"slug_{code.replace('-', '_')}"
+    articles = item.articles.filter(**{f"published_{code.replace('-', '_')}": True})
+    assert articles, "the demo's FAQ item is shown by an article"
+    return [
+        f"/api/v1/faq-items/{getattr(item, slug)}/?locale={code}",
+        *(f"/api/v1/articles/{getattr(a, slug)}/?locale={code}" for a in articles),
+    ]
+
+
+def shown_item() -> FAQItem:
+    """An FAQ item published in en and ko that an article shows in both."""
+    return (
+        FAQItem.objects.filter(
+            published_en=True,
+            published_ko=True,
+            articles__published_en=True,
+            articles__published_ko=True,
+        )
+        .distinct()
+        .order_by("pk")[0]
+    )
+
+
+def test_a_republication_in_english_leaves_the_korean_documents_fresh(demo, client):
+    item = shown_item()
+    english, korean = shown_item_paths(item, "en"), shown_item_paths(item, "ko")
+    korean_bodies = {path: client.get(path).content for path in korean}
+    for path in english:
+        assert client.get(path).status_code == 200
+
+    item.answer_en = "<p>A new English answer.</p>"
+    item.save()
+    item.publish("en")
+
+    for path in english:
+        assert stored(path).stale, path
+    for path in korean:
+        assert not stored(path).stale, path
+    changes = documents.refresh_stale()
+    assert {change.locale for change in changes} == {"en"}
+    for path in english:
+        assert "A new English answer." in client.get(path).content.decode(), path
+    for path in korean:
+        assert client.get(path).content == korean_bodies[path], path
+
+
+def alternate_locales(path: str) -> list[str]:
+    body = json.loads(bytes(stored(path).body))
+    return [entry["locale"] for entry in body["alternates"]["languages"]]
+
+
+def test_a_first_publication_in_korean_changes_the_english_alternates(demo, client):
+    item = shown_item()
+    item.unpublish("ko")
+    english = f"/api/v1/faq-items/{item.slug_en}/?locale=en"
+    client.get(english)
+    assert "ko" not in alternate_locales(english)
+
+    item.publish("ko")
+
+    assert stored(english).stale
+    changes = {change.url: change for change in documents.refresh_stale()}
+    assert changes[ORIGIN + english].changed
+    assert "ko" in alternate_locales(english)
+
+
+def test_an_unpublication_in_korean_changes_the_english_alternates(demo, client):
+    item = shown_item()
+    english = f"/api/v1/faq-items/{item.slug_en}/?locale=en"
+    client.get(english)
+    assert "ko" in alternate_locales(english)
+
+    item.unpublish("ko")
+
+    assert stored(english).stale
+    changes = {change.url: change for change in documents.refresh_stale()}
+    assert changes[ORIGIN + english].changed
+    assert "ko" not in alternate_locales(english)
+
+
+def test_a_new_slug_in_korean_changes_the_english_alternates(demo, client):
+    item = shown_item()
+    english = f"/api/v1/faq-items/{item.slug_en}/?locale=en"
+    client.get(english)
+
+    item.slug_ko = "new-korean-slug"
+    item.save()
+    item.publish("ko")
+
+    assert stored(english).stale
+    documents.refresh_stale()
+    body = json.loads(bytes(stored(english).body))
+    slugs = {e["locale"]: e["slug"] for e in body["alternates"]["languages"]}
+    assert slugs["ko"] == "new-korean-slug"
+
+
+def test_documents_in_no_language_are_reached_by_a_change_in_any(demo, client):
+    item = shown_item()
+    client.get("/api/v1/locales/")
+    assert stored("/api/v1/locales/").locale == ""
+    assert "faqitem" in stored("/api/v1/locales/").tags()  # it counts them
+
+    item.answer_ko = "<p>새 답변.</p>"
+    item.save()
+    item.publish("ko")
+
+    assert stored("/api/v1/locales/").stale

@@ -23,6 +23,9 @@ from api.registry import by_name, public_types
 from publication import documents
 from publication.languages import LANGUAGE_CODES
 
+# Without a terminal, a progress line per this many documents.
+PROGRESS_EVERY = 1000
+
 
 class Command(BaseCommand):
     help = (
@@ -51,7 +54,7 @@ class Command(BaseCommand):
                 "https://api.example.com): documents hold absolute links."
             )
         origin = origin.rstrip("/")
-        started = time.monotonic()
+        self.started = started = time.monotonic()
         marked = documents.invalidate(())
         self.rendered = 0
         self.failed: list[str] = []
@@ -86,31 +89,38 @@ class Command(BaseCommand):
                 "These URLs did not answer 200: " + ", ".join(self.failed[:20])
             )
 
-    def render(
-        self, url: str, *, missing_ok: bool = False
-    ) -> documents.Document | None:
+    def render(self, url: str, *, missing_ok: bool = False) -> bool:
+        """Render and store ``url``; whether it answered 200."""
         rendered = documents.render(url)
         if rendered.status != 200:
             if not (missing_ok and rendered.status == 404):
                 self.failed.append(f"{url} ({rendered.status})")
-            return None
+            return False
         self.rendered += 1
         if self.stdout.isatty():
             self.stdout.write(f"\rRendered {self.rendered}", ending="")
             self.stdout.flush()
-        return documents.read(url)
+        elif self.rendered % PROGRESS_EVERY == 0:
+            # A log (a deploy's, the bench's) gets a line now and then instead.
+            elapsed = time.monotonic() - self.started
+            self.stdout.write(f"Rendered {self.rendered} in {elapsed:.0f} s")
+        return True
 
     def pages(self, url: str, *, missing_ok: bool = False) -> list[dict]:
-        """Render every page of the list at ``url``; their bodies."""
-        document = self.render(url, missing_ok=missing_ok)
-        if document is None:
+        """Render every page of the list at ``url``; their bodies (read back from
+        the store: what the next pages and the details are found from)."""
+        if not self.render(url, missing_ok=missing_ok):
             return []
-        first = json.loads(bytes(document.body))
+        first = self.body(url)
         if not isinstance(first, dict) or "pages" not in first:
             return [first]  # a single object (the clinic profile)
         bodies = [first]
         for number in range(2, first["pages"] + 1):
-            document = self.render(f"{url}&page={number}")
-            if document is not None:
-                bodies.append(json.loads(bytes(document.body)))
+            page = f"{url}&page={number}"
+            if self.render(page):
+                bodies.append(self.body(page))
         return bodies
+
+    @staticmethod
+    def body(url: str):
+        return json.loads(bytes(documents.lookup(url).body))
