@@ -295,6 +295,17 @@ class Part(models.Model):
         instance._loaded_values = dict(zip(field_names, values, strict=True))
         return instance
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        # What is in the database now is what the next save compares with, as for
+        # an instance just loaded (``from_db``); else a refreshed copy would take
+        # what another copy saved for its own change.
+        refreshed = self._column_values()
+        if fields is not None:
+            names = {self._meta.get_field(name).attname for name in fields}
+            refreshed = {k: v for k, v in refreshed.items() if k in names}
+        self._loaded_values = {**getattr(self, "_loaded_values", {}), **refreshed}
+
     def _column_values(self) -> dict[str, Any]:
         values = {}
         for field in self._meta.concrete_fields:
@@ -531,6 +542,15 @@ class Publishable(Part):
         instance = super().from_db(db, field_names, values)
         instance._published_in_db = frozenset(instance._flags_loaded())
         return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        # The languages published in the database now (as ``from_db``): a save
+        # after a refresh must not take a publication another copy made for its
+        # own, and store its version again.
+        flags = {published_field(code) for code in LANGUAGE_CODES}
+        if fields is None or flags & set(fields):
+            self._published_in_db = frozenset(self._flags_loaded())
 
     def _flags_loaded(self) -> list[str]:
         return [

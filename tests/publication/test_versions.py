@@ -209,3 +209,21 @@ def test_a_first_publication_records_who(demo):
     version = versions_of(item)["ja"]
     assert version.published_by == user
     assert version.data == item.snapshot("ja")
+
+
+def test_a_refreshed_copy_saves_a_draft_not_the_publication_another_copy_made(demo):
+    # An object refreshed after another copy published it compares its next save
+    # with what the database holds now: its edit is a draft, not a publication.
+    pk = FAQItem.objects.published("en").order_by("pk").first().pk
+    FAQItem.objects.get(pk=pk).unpublish("en")
+    item = FAQItem.objects.get(pk=pk)  # loaded unpublished
+    other = FAQItem.objects.get(pk=pk)
+    other.publish("en")
+    published = other.published_version("en").data
+
+    item.refresh_from_db()
+    item.answer_en = "<p>A draft after the refresh.</p>"
+    item.save()
+
+    assert item.published_version("en").data == published
+    assert FAQItem.objects.get(pk=pk).changed_en
