@@ -90,9 +90,10 @@ def published_counts(published) -> dict[str, dict[str, int]]:
     }
 
 
-def entry(type_name: str, row: dict, code: str) -> Localized:
-    """A sitemap entry: the object at ``row`` (identity columns) under its type."""
-    return Localized(row, code, type=type_name)
+def entry(kind, row: dict, code: str) -> Localized:
+    """A sitemap entry: the object at ``row`` (identity columns) under its type,
+    shown by the page (its cache tag: a republication marks the page stale by it)."""
+    return Localized(row, code, shown_as=kind.model._meta.model_name, type=kind.name)
 
 
 class SitemapRows:
@@ -118,7 +119,7 @@ class SitemapRows:
             for order, kind in enumerate(self.version_kinds)
         }
         self._count: int | None = None
-        self._rows: list[tuple[str, dict]] | None = None
+        self._rows: list[tuple[Any, dict]] | None = None
 
     def versions(self):
         return (
@@ -139,10 +140,10 @@ class SitemapRows:
             .order_by("s_type", "object_id")
         )
 
-    def own_rows(self) -> list[tuple[str, dict]]:
+    def own_rows(self) -> list[tuple[Any, dict]]:
         if self._rows is None:
             self._rows = [
-                (kind.name, row)
+                (kind, row)
                 for kind in self.row_kinds
                 for row in kind.published_rows(self.published, self.code)
             ]
@@ -164,7 +165,7 @@ class SitemapRows:
             entries += self.version_entries(start, min(stop, counted))
         if stop > counted:
             own = self.own_rows()[max(start - counted, 0) : stop - counted]
-            entries += [entry(name, row, self.code) for name, row in own]
+            entries += [entry(kind, row, self.code) for kind, row in own]
         return entries
 
     def version_entries(self, start: int, stop: int) -> list[dict]:
@@ -188,7 +189,7 @@ class SitemapRows:
                 by_object.setdefault(key, {})[address.locale] = address
         return [
             entry(
-                self.types[ct][1].name,
+                self.types[ct][1],
                 identity_row(pk, self.code, by_object[(ct, pk)]),
                 self.code,
             )

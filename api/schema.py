@@ -20,6 +20,7 @@ from api.serializers import (
     AlternatesSerializer,
     ErrorSerializer,
     InstantField,
+    ShownSerializer,
     paginated,
 )
 from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
@@ -332,7 +333,7 @@ root_schema = rendered_by(
 SITEMAP_TYPES = tuple(kind.name for kind in sitemap_types())
 
 
-class SitemapEntrySerializer(serializers.Serializer):
+class SitemapEntrySerializer(ShownSerializer):
     type = serializers.ChoiceField(SITEMAP_TYPES)
     slug = serializers.CharField()
     updated_at = InstantField()

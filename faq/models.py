@@ -108,6 +108,14 @@ class FAQItem(Publishable):
     def shown_in(self):
         return self.articles.all()
 
+    def label_tags(self, *snapshots):
+        # A category's documents show its items' count and last change.
+        return {
+            f"faqcategory-{row['id']}"
+            for data in snapshots
+            for row in data["parts"].get("category", [])
+        }
+
     def snapshot_parts(self):
         # The category's name is shown with the item.
         return {"category": FAQCategory.objects.filter(pk=self.category_id)}

@@ -54,7 +54,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
 from publication import snapshots, tasks
-from publication.content_version import content_changed
+from publication.content_version import content_changed, object_tag
 from publication.languages import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
@@ -608,6 +608,12 @@ class Publishable(Part):
         unpublishing it is not refused."""
         return ()
 
+    def label_tags(self, *snapshots: dict) -> set[str]:
+        """The cache tags of the labels whose public documents show this object's
+        published version (an FAQ item's category: its item count and last
+        change), in any of ``snapshots``."""
+        return set()
+
     def snapshot_parts(self) -> dict[str, models.QuerySet]:
         """The parts and labels whose content this object shows, by name, each in
         the order it shows them: what a snapshot keeps besides the object's own
@@ -842,7 +848,21 @@ class Publishable(Part):
         showing = [*self.embedders(), *self.shown_in()]
         for other in showing:
             other.versions.filter(locale=code).update(updated_at=now)
-        content_changed([self, *showing], locales=reach)
+        if reach is None or live.visible_from != when:
+            # Its lists and the sitemap may gain it, its address changed, or it
+            # moves in a list ordered by publish time: the types' tags too
+            # (every page of the type's lists).
+            content_changed([self, *showing], locales=reach)
+        else:
+            # A republication at the same address and time in one locale: no
+            # list gains, loses or moves an object, so only the documents that
+            # show it (its tag, those of what shows it, and of the labels shown
+            # with it before and after) change — not every page of its lists.
+            labels = self.label_tags(live.data, data)
+            content_changed(
+                tags={object_tag(obj) for obj in [self, *showing]} | labels,
+                locales=reach,
+            )
         # The version is the working copy now. (The flag in memory is the stored
         # one: every caller has just saved or loaded the object.)
         if getattr(self, changed_field(code)):

@@ -25,6 +25,7 @@ from publication import documents
 from publication.content_version import bump
 from publication.documents import Document
 from publication.tasks import render_stale_documents
+from tests.factories import FAQItemFactory, publish
 
 pytestmark = [pytest.mark.response_cache, pytest.mark.django_db(transaction=True)]
 
@@ -108,12 +109,15 @@ def test_publishing_marks_stale_exactly_the_documents_that_show_the_object(
         "/api/v1/faq-items/?locale=en",
         f"/api/v1/faq-items/{item.slug_en}/?locale=en",
         f"/api/v1/articles/{article.slug_en}/?locale=en",  # its FAQ block
-        "/api/v1/sitemap/?locale=en",
-        "/api/v1/locales/",
+        "/api/v1/articles/?locale=en",  # the article's last change
+        "/api/v1/sitemap/?locale=en",  # its entry and the article's
+        f"/api/v1/faq-categories/{item.category.slug_en}/?locale=en",  # last change
     ]
     does_not = [
         f"/api/v1/methods/{method.slug_en}/?locale=en",
         "/api/v1/comparisons/?locale=en",
+        # A republication at the same address changes no count.
+        "/api/v1/locales/",
     ]
     for path in shows_item + does_not:
         assert client.get(path).status_code == 200
@@ -362,8 +366,50 @@ def test_documents_in_no_language_are_reached_by_a_change_in_any(demo, client):
     assert stored("/api/v1/locales/").locale == ""
     assert "faqitem" in stored("/api/v1/locales/").tags()  # it counts them
 
-    item.answer_ko = "<p>새 답변.</p>"
-    item.save()
-    item.publish("ko")
+    item.unpublish("ko")  # one item fewer in Korean
 
     assert stored("/api/v1/locales/").stale
+
+
+def test_a_republication_leaves_the_list_and_sitemap_pages_that_do_not_show_it_fresh(
+    demo, client
+):
+    # Enough items for a second page of the FAQ list and of the sitemap.
+    items = FAQItemFactory.create_batch(45, category=first_item().category)
+    publish(*items)
+    item = items[-1]
+    page_of = {
+        path: client.get(path).json()
+        for path in (
+            "/api/v1/faq-items/?locale=en",
+            "/api/v1/faq-items/?locale=en&page=2",
+            "/api/v1/faq-items/?locale=en&page=3",
+            "/api/v1/sitemap/?locale=en",
+            "/api/v1/sitemap/?locale=en&page=2",
+            "/api/v1/sitemap/?locale=en&page=3",
+        )
+    }
+    # What each page shows, as (type, slug): FAQ list pages show items only.
+    shown = {
+        path: {(r.get("type", "faq_item"), r["slug"]) for r in body["results"]}
+        for path, body in page_of.items()
+    }
+
+    item.refresh_from_db()
+    item.answer_en = "<p>A new answer on a later page.</p>"
+    item.save()
+    item.publish("en")
+
+    # The pages that show the item, or its category (whose last change it is).
+    mine = {("faq_item", item.slug_en), ("faq_category", item.category.slug_en)}
+    shows = {path for path, there in shown.items() if there & mine}
+    assert shows, "the item is on some pages"
+    assert shows != set(shown), "not on all of them"
+    for path in shown:
+        assert stored(path).stale == (path in shows), path
+    # What the pages left fresh say is still what they would say now.
+    documents.refresh_stale()
+    for path in set(shown) - shows:
+        caches["default"].clear()
+        Document.objects.filter(key=documents.key_of(ORIGIN + path)).delete()
+        assert client.get(path).json() == page_of[path], path
