@@ -243,12 +243,13 @@ def fresh(obj: models.Model) -> models.Model:
 
 
 @contextlib.contextmanager
-def publications() -> Iterator[list[frozenset[str]]]:
-    """The tags of every ``content_published`` signal sent inside the block."""
-    sent: list[frozenset[str]] = []
+def publications(*, locales: bool = False) -> Iterator[list]:
+    """The tags of every ``content_published`` signal sent inside the block (with
+    ``locales``: per tag, the locales it reaches)."""
+    sent: list = []
 
     def receive(sender, tags, version, **kwargs):
-        sent.append(frozenset(tags))
+        sent.append(dict(kwargs["locales"]) if locales else frozenset(tags))
 
     content_published.connect(receive)
     try:

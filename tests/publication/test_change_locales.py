@@ -4,7 +4,6 @@ scheduled time reaches (``publication.tasks.locales_reached``)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
@@ -12,27 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from faq.models import FAQItem
-from publication.content_version import content_changed, content_published
+from publication.content_version import content_changed
 from publication.tasks import locales_reached
-
-
-@contextlib.contextmanager
-def reaches():
-    sent: list[dict] = []
-
-    def receive(sender, tags, locales, version, **kwargs):
-        sent.append(dict(locales))
-
-    content_published.connect(receive)
-    try:
-        yield sent
-    finally:
-        content_published.disconnect(receive)
+from tests.conftest import publications
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_carries_its_locales_per_tag_and_one_naming_none_reaches_all():
-    with reaches() as sent, transaction.atomic():
+    with publications(locales=True) as sent, transaction.atomic():
         content_changed(tags=["faqitem-1"], locales=["en"])
         content_changed(tags=["faqitem-1", "article-2"], locales=["ko"])
         content_changed(tags=["article-3"], locales=["ja"])
@@ -50,7 +36,7 @@ def test_a_change_carries_its_locales_per_tag_and_one_naming_none_reaches_all():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_outside_a_transaction_carries_its_locales():
-    with reaches() as sent:
+    with publications(locales=True) as sent:
         content_changed(tags=["faqitem-1"], locales=["zh-hans"])
 
     assert sent == [{"faqitem-1": frozenset({"zh-hans"})}]
