@@ -43,7 +43,6 @@ from django.utils.http import http_date, parse_http_date
 
 from api import cache as api_cache
 from api.cache import strong_etag
-from clinic.demo import load_demo
 from content.models import (
     Article,
     CauseType,
@@ -58,7 +57,7 @@ from publication import documents
 from publication.content_version import VERSION_KEY, new_token
 from publication.models import publishable_models
 from tests.admin.conftest import read_form
-from tests.conftest import fresh, publications
+from tests.conftest import DemoSnapshot, fresh, publications
 from tests.factories import (
     ArticleFactory,
     CauseTypeFactory,
@@ -165,7 +164,7 @@ def demo_article() -> Article:
 @pytest.fixture
 def committed_demo(transactional_db):
     """The demo content committed for real, so that on-commit bumps run."""
-    return load_demo()
+    return DemoSnapshot.load()
 
 
 # 1. Headers of a 200 and of an error.

@@ -18,13 +18,13 @@ from django.core.management.base import CommandError
 from django.utils.encoding import iri_to_uri
 
 from api.cache import ApiCacheMiddleware, read_version
-from clinic.demo import load_demo
 from content.models import Article, Method
 from faq.models import FAQItem
 from publication import documents
 from publication.content_version import bump
 from publication.documents import Document
 from publication.tasks import render_stale_documents
+from tests.conftest import DemoSnapshot
 from tests.factories import FAQItemFactory, publish
 
 pytestmark = [pytest.mark.response_cache, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ ORIGIN = "http://testserver"
 
 @pytest.fixture
 def demo(transactional_db):
-    return load_demo()
+    return DemoSnapshot.load()
 
 
 def stored(path: str) -> Document | None:
