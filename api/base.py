@@ -6,15 +6,17 @@ from __future__ import annotations
 import functools
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from api import cache
-from api.errors import ApiError, NotFoundError
+from api.errors import ApiError, Moved, NotFoundError
 from api.locale import LOCALE_PARAM, InvalidLocale, hreflang, parse_locale
 from api.pagination import Pagination
 from api.renderers import ANY_JSON
+from publication import changes
 from publication.languages import LANGUAGE_CODES
 from publication.published import Published
 
@@ -216,13 +218,26 @@ class DetailView(PublicView):
             raise self.not_found(slug)
         return self.respond(self.serialize(found))
 
+    # The model whose public addresses the view answers at (the old slugs of
+    # its objects answer ``moved``); None for a type without versions.
+    address_model = None
+
     def lookup(self, slug: str):
+        raise NotImplementedError
+
+    def render_object(self, pk: int):
+        """What ``serializer_class`` renders of object ``pk`` (a detail by id:
+        the preview, api/preview.py); views of types without versions have none."""
         raise NotImplementedError
 
     def canonical_slug(self, slug: str) -> str | None:
         raise NotImplementedError
 
-    def not_found(self, slug: str) -> NotFoundError:
+    def not_found(self, slug: str) -> ApiError:
+        if self.address_model is not None:
+            moved = changes.moved_to(self.address_model, self.locale, slug)
+            if moved is not None:
+                return self.moved(moved)
         canonical = self.canonical_slug(slug)
         if canonical is None:
             return NotFoundError(
@@ -232,4 +247,16 @@ class DetailView(PublicView):
             f"This is not the {self.locale} address of the object; its {self.locale} "
             f"slug is ‘{canonical}’.",
             details={"locale": self.locale, "slug": canonical},
+        )
+
+    def moved(self, slug: str) -> Moved:
+        """The answer at an old slug of an object: its address now."""
+        path = (
+            reverse(self.request.resolver_match.view_name, kwargs={"slug": slug})
+            + f"?{LOCALE_PARAM}={self.locale}"
+        )
+        return Moved(
+            f"This address moved: the {self.locale} slug is ‘{slug}’ now.",
+            location=self.request.build_absolute_uri(path),
+            details={"locale": self.locale, "slug": slug, "path": path},
         )

@@ -71,6 +71,7 @@ ERROR_CODES = (
     "permission_denied",
     "not_found",
     "not_in_locale",
+    "moved",
     "method_not_allowed",
     "not_acceptable",
     "precondition_failed",
@@ -159,6 +160,15 @@ class NotFoundError(ApiError):
         super().__init__(message, code=code, details=details, status_code=404)
 
 
+class Moved(ApiError):
+    """The object at this slug moved to another (its slug changed after it was
+    published): a 301 whose ``Location`` is its address now."""
+
+    def __init__(self, message: str, *, location: str, details: dict):
+        super().__init__(message, code="moved", details=details, status_code=301)
+        self.location = location
+
+
 def service_unavailable() -> HttpResponse:
     return json_error(
         503,
@@ -198,6 +208,8 @@ def api_exception_handler(exc, context):
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             details = {"retry_after": int(exc.wait)}
     response.data = error_body(response.status_code, code, message, details)
+    if isinstance(exc, Moved):
+        response["Location"] = exc.location
     return response
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import models
 
+from publication import changes
+
 
 @dataclass(frozen=True)
 class PublicType:
@@ -64,6 +66,13 @@ def register(public_type: PublicType) -> None:
     if public_type.key in REGISTRY:
         raise ValueError(f"{public_type.key} is registered already")
     REGISTRY[public_type.key] = public_type
+    if public_type.name and public_type.detail_route and not public_type.version_rows:
+        # Its objects' addresses: what a change announces and old slugs redirect.
+        changes.register_address_type(
+            changes.AddressType(
+                public_type.name, public_type.model, public_type.detail_route
+            )
+        )
 
 
 def public_types() -> tuple[PublicType, ...]:

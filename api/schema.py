@@ -353,3 +353,14 @@ sitemap_schema = list_schema(
         )
     ],
 )
+
+
+class RedirectSerializer(serializers.Serializer):
+    """An old slug of an object and its slug now, in the requested language."""
+
+    type = serializers.ChoiceField(SITEMAP_TYPES)
+    from_slug = serializers.CharField()
+    to_slug = serializers.CharField()
+
+
+redirects_schema = list_schema(RedirectSerializer, tag="meta")

@@ -18,6 +18,7 @@ from api.errors import ApiError
 from api.locale import english_name, hreflang, native_name
 from api.published import SitemapRows, published_counts
 from api.registry import public_types, sitemap_types
+from publication import changes
 from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 from runtime.origin import absolute_url
 
@@ -25,6 +26,7 @@ from runtime.origin import absolute_url
 ENDPOINTS = {
     "locales": "locales",
     "sitemap": "sitemap",
+    "redirects": "redirects",
     "schema": "schema",
     "docs": "swagger-ui",
     "redoc": "redoc",
@@ -127,6 +129,20 @@ class Sitemap(ListView):
                 details={"parameter": "type", "valid": list(names)},
             )
         return SitemapRows(self.published, self.locale, names)
+
+
+@schema.redirects_schema
+class Redirects(ListView):
+    """The old slugs of objects published in the requested language, each with its
+    slug now, for the frontends' redirects (an old slug's detail answers
+    ``moved``)."""
+
+    @property
+    def cache_tags(self):
+        return all_type_tags()
+
+    def rows(self):
+        return changes.redirects(self.locale)
 
 
 class StrictDocumentation:

@@ -413,6 +413,14 @@ API_CACHE = {
 # (runtime/origin.py).
 PUBLIC_ORIGIN = from_env("PUBLIC_ORIGIN", public_origin, default="")
 
+# Draft preview (api/preview.py, docs/preview.md): the frontend's preview route,
+# with {locale}, {type} (faq_item, article, …), {slug}, {id} and {token}, e.g.
+# https://www.example.com/api/draft?locale={locale}&type={type}&slug={slug}&token={token}
+# (a Next.js route handler that enables Draft Mode). Empty: no preview links.
+PREVIEW_URL_TEMPLATE = from_env("PREVIEW_URL_TEMPLATE", str, default="")
+# How long a preview token is valid, in seconds.
+PREVIEW_TOKEN_LIFETIME = from_env("PREVIEW_TOKEN_LIFETIME", count, 3600)
+
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api import preview
 from api import views as api
 
 admin.site.site_header = _("Clinic content")
@@ -13,6 +14,12 @@ api_v1 = [
     path("", api.ApiRoot.as_view(), name="api-root"),
     path("locales/", api.LocaleList.as_view(), name="locales"),
     path("sitemap/", api.Sitemap.as_view(), name="sitemap"),
+    path("sitemap/redirects/", api.Redirects.as_view(), name="redirects"),
+    path(
+        "preview/<str:type_name>/<int:pk>/",
+        preview.PreviewView.as_view(),
+        name="preview",
+    ),
     # drf-spectacular's views, read-only and strict like the others.
     path("schema/", api.SchemaView.as_view(), name="schema"),
     path("docs/", api.SwaggerView.as_view(url_name="schema"), name="swagger-ui"),

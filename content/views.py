@@ -35,10 +35,17 @@ class TypeDetailView(DetailView):
 
     model = None
 
+    @property
+    def address_model(self):
+        return self.model
+
     def lookup(self, slug):
         pk = self.published.by_slug(self.model, self.locale, slug)
         if pk is None:
             return None
+        return self.render_object(pk)
+
+    def render_object(self, pk: int):
         return published.detail(self.published, self.model, pk, self.locale)
 
     def canonical_slug(self, slug: str) -> str | None:

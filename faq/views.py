@@ -72,10 +72,15 @@ class FAQItemList(ListView):
 class FAQItemDetail(DetailView):
     """One FAQ item with the cause types, methods and articles it relates to."""
 
+    address_model = FAQItem
+
     def lookup(self, slug):
         pk = self.published.by_slug(FAQItem, self.locale, slug)
         if pk is None:
             return None
+        return self.render_object(pk)
+
+    def render_object(self, pk: int):
         return published.item_detail(self.published, pk, self.locale)
 
     def canonical_slug(self, slug):

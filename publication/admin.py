@@ -27,7 +27,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from publication import content_version
+from publication import content_version, preview
 from publication.conflicts import ConflictAdminMixin
 from publication.content_version import content_changed
 from publication.history import HistoryAdminMixin, ProtectedDeletionMixin
@@ -395,10 +395,21 @@ class PublicationAdminMixin(RefusalAdminMixin):
                 state = gettext("%(state)s — changed since published") % {
                     "state": state
                 }
+            live = [v for v in versions.get(code, []) if v.visible_from <= now]
+            working_slug = (
+                getattr(obj, column("slug", code), "") if obj.has_slug else ""
+            )
             rows.append(
                 {
                     "code": code,
                     "name": language_name(code),
+                    "preview_url": preview.preview_url(obj, code),
+                    # Publishing moves a published address: the old one answers
+                    # ``moved`` after (publication/changes.py).
+                    "moves_from": live[-1].slug
+                    if live and working_slug and live[-1].slug != working_slug
+                    else "",
+                    "moves_to": working_slug,
                     "published": published,
                     "changed": changed,
                     "changes_url": self._changes_url(obj, code) if changed else "",

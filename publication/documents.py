@@ -206,22 +206,15 @@ def discard(url: str) -> None:
     Document.objects.filter(key=key_of(url)).delete()
 
 
-def invalidate(
-    tags: Iterable[str], locales: Mapping[str, frozenset[str] | None] | None = None
-) -> int:
-    """Mark stale the documents that show any of ``tags`` (every document for no
-    tags: a change whose reach is unknown, such as a restore); how many.
-
-    ``locales`` (publication.content_version): per tag, the locales whose
-    documents it reaches (None or absent: every locale). A document without a
-    locale (the root, the locales) is reached whatever they are."""
-    tags = set(tags)
+def _reaching(tags: set[str], locales) -> list[models.QuerySet]:
+    """The fresh documents that show any of ``tags`` in the locales each reaches
+    (every document for no tags), as querysets (one per reach)."""
     if not tags:
-        return Document.objects.filter(stale=False).update(stale=True)
+        return [Document.objects.filter(stale=False)]
     scopes: dict[frozenset[str] | None, set[str]] = {}
     for tag in tags:
         scopes.setdefault((locales or {}).get(tag), set()).add(tag)
-    marked = 0
+    found = []
     for scope, group in scopes.items():
         documents = Document.objects.filter(
             stale=False,
@@ -231,8 +224,32 @@ def invalidate(
             documents = documents.filter(
                 models.Q(locale__in=scope) | ~models.Q(locale__in=LANGUAGE_CODES)
             )
-        marked += documents.update(stale=True)
-    return marked
+        found.append(documents)
+    return found
+
+
+def reached(
+    tags: Iterable[str], locales: Mapping[str, frozenset[str] | None] | None = None
+) -> list[list[str]]:
+    """[url, ETag] of each fresh document that ``invalidate`` would mark stale."""
+    seen = {}
+    for documents in _reaching(set(tags), locales):
+        seen.update(documents.values_list("url", "etag"))
+    return [[url, etag] for url, etag in sorted(seen.items())]
+
+
+def invalidate(
+    tags: Iterable[str], locales: Mapping[str, frozenset[str] | None] | None = None
+) -> int:
+    """Mark stale the documents that show any of ``tags`` (every document for no
+    tags: a change whose reach is unknown, such as a restore); how many.
+
+    ``locales`` (publication.content_version): per tag, the locales whose
+    documents it reaches (None or absent: every locale). A document without a
+    locale (the root, the locales) is reached whatever they are."""
+    return sum(
+        documents.update(stale=True) for documents in _reaching(set(tags), locales)
+    )
 
 
 def stale_count() -> int:
@@ -261,6 +278,8 @@ class DocumentChange:
 class Rendered:
     status: int
     etag: str | None
+    # Where a ``moved`` answer (301) points.
+    location: str | None = None
 
 
 def render(url: str) -> Rendered:
@@ -305,7 +324,8 @@ def render(url: str) -> Rendered:
     finally:
         if hasattr(body, "close"):
             body.close()
-    return Rendered(answered["status"], answered["headers"].get("ETag"))
+    headers = answered["headers"]
+    return Rendered(answered["status"], headers.get("ETag"), headers.get("Location"))
 
 
 _application = None

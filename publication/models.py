@@ -1146,5 +1146,7 @@ def sync_versions(**kwargs) -> int:
     return changed
 
 
-# The delivery store's models live in their own module (publication/documents.py).
+# The delivery store's and the changes' models live in their own modules
+# (publication/documents.py, publication/changes.py).
+from publication.changes import Change, PublicAddress  # noqa: E402, F401
 from publication.documents import Document, DocumentTag  # noqa: E402, F401

@@ -63,7 +63,7 @@ class Published:
             content_type=ContentType.objects.get_for_model(model),
         )
 
-    def _read(self, model, versions) -> set[int]:
+    def read_versions(self, model, versions) -> set[int]:
         """Keep the versions of the queryset ``versions`` of ``model``; the pks of
         their objects. The objects' editor order is read in the same query:
         positions live in the working copy (a reorder is published at once), and
@@ -95,14 +95,14 @@ class Published:
         if wanted:
             for pk in wanted:
                 loaded[pk] = {}
-            self._read(model, self.queryset(model).filter(object_id__in=wanted))
+            self.read_versions(model, self.queryset(model).filter(object_id__in=wanted))
 
     def load_visible(self, model, code: str, **lookups) -> set[int]:
         """Read the versions (every locale) of the objects visible in ``code``
         whose version there matches ``lookups`` (``refs__contains=" method-3 "``:
         the objects that name method 3), in one query; their pks."""
         there = self.queryset(model).filter(locale=code, **lookups)
-        return self._read(
+        return self.read_versions(
             model, self.queryset(model).filter(object_id__in=there.values("object_id"))
         )
 
@@ -142,7 +142,7 @@ class Published:
         """The object visible in ``code`` at ``slug`` there, its versions read in
         the same query (a detail reads them next)."""
         here = self.queryset(model).filter(locale=code, slug=slug)
-        read = self._read(
+        read = self.read_versions(
             model, self.queryset(model).filter(object_id__in=here.values("object_id"))
         )
         found = [self._versions[model][pk][code] for pk in read]

@@ -44,7 +44,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from publication import documents
+from publication import changes, documents
+from publication.changes import announce
 from publication.content_version import (
     content_changed,
     content_changing,
@@ -110,12 +111,15 @@ def render_stale_documents() -> str:
     changes = documents.refresh_stale(limit=RENDER_BATCH)
     if len(changes) == RENDER_BATCH:
         render_stale_documents.enqueue()
+        return f"{len(changes)} documents rendered again, more to come"
     changed = [change for change in changes if change.changed]
-    for change in changed:
-        logger.info(
-            "Document %s changed (%s → %s)", change.url, change.before, change.after
-        )
-    return f"{len(changes)} documents rendered again, {len(changed)} changed"
+    # Every stale document is rendered again: the committed changes are announced
+    # with what their documents answer now (publication/changes.py).
+    announced = announce()
+    return (
+        f"{len(changes)} documents rendered again, {len(changed)} changed; "
+        f"{announced} changes announced"
+    )
 
 
 def enqueue(model: str, pk, when: datetime) -> None:
@@ -163,9 +167,15 @@ def schedule_pending(models: Iterable[type], *, now: datetime | None = None) -> 
 
 
 def documents_changing(sender, tags, locales=None, **kwargs) -> None:
-    """Mark stale the documents a committed change touched (in the locales it
-    reached), before the new content version is stored, so that no request under
-    the new version reads one of them as current."""
+    """Keep the change for the worker to announce (the documents it touched with
+    their ETags, the addresses it changed: publication/changes.py), then mark
+    stale the documents it touched (in the locales it reached), before the new
+    content version is stored, so that no request under the new version reads
+    one of them as current."""
+    try:
+        changes.record(tags, locales)
+    except Exception:  # noqa: BLE001 — the commit stands; the store still refreshes
+        logger.exception("Could not record the change of %s", " ".join(sorted(tags)))
     documents.invalidate(tags, locales)
 
 
@@ -176,7 +186,7 @@ def documents_touched(sender, tags, locales=None, **kwargs) -> None:
     again (publication/documents.py)."""
     documents.invalidate(tags, locales)
     marked = documents.stale_count()
-    if not marked:
+    if not marked and not changes.pending():
         return
     try:
         render_stale_documents.enqueue()

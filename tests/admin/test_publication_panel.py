@@ -6,6 +6,7 @@ publish or unpublish a version in the history naming its languages."""
 from __future__ import annotations
 
 import datetime
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -276,3 +277,53 @@ def test_the_article_panel_names_a_parts_missing_text(admin_client, demo):
     assert panel_rows(response)["ko"]["missing"] == [
         "Block 4 “At rest vs. while smiling — which one t…”: heading"
     ]
+
+
+def test_the_panel_links_each_language_to_its_preview_on_the_site(
+    demo, admin_client, client, settings
+):
+    settings.PREVIEW_URL_TEMPLATE = "https://www.example.com/draft?t={token}"
+    item = FAQItem.objects.filter(published_ko=True).order_by("pk")[0]
+
+    response = admin_client.get(change_url(item))
+
+    rows = panel_rows(response)
+    link = rows["ko"]["preview_url"]
+    assert link.startswith("https://www.example.com/draft?t=")
+    assert 'class="preview-link"' in response.content.decode()
+    token = unquote(link.partition("t=")[2])
+    preview = client.get(
+        f"/api/v1/preview/faq_item/{item.pk}/", {"locale": "ko", "token": token}
+    )
+    assert preview.status_code == 200
+    # A token is one language's: Korean's does not preview Japanese.
+    assert (
+        client.get(
+            f"/api/v1/preview/faq_item/{item.pk}/", {"locale": "ja", "token": token}
+        ).status_code
+        == 403
+    )
+
+
+def test_the_panel_warns_before_a_published_slug_moves(demo, admin_client):
+    item = FAQItem.objects.filter(published_en=True).order_by("pk")[0]
+    old = item.slug_en
+    item.slug_en = "a-new-address"
+    item.save()
+
+    response = admin_client.get(change_url(item))
+
+    rows = panel_rows(response)
+    assert (rows["en"]["moves_from"], rows["en"]["moves_to"]) == (old, "a-new-address")
+    assert rows["ko"]["moves_from"] == ""
+    assert "slug-move" in response.content.decode()
+
+
+def test_no_preview_link_without_a_frontend_template(demo, admin_client, settings):
+    settings.PREVIEW_URL_TEMPLATE = ""
+    item = FAQItem.objects.filter(published_ko=True).order_by("pk")[0]
+
+    response = admin_client.get(change_url(item))
+
+    assert panel_rows(response)["ko"]["preview_url"] is None
+    assert 'class="preview-link"' not in response.content.decode()

@@ -36,7 +36,7 @@ def test_links_start_with_the_public_origin_whatever_the_host(demo, settings, ho
 
     found = links(host)
 
-    assert len(found) == 16
+    assert len(found) == 17
     assert all(url.startswith(PUBLIC + "/api/v1/") for url in found), found
     assert found[:2] == [
         f"{PUBLIC}/api/v1/faq-items/?locale=ko&page=3&page_size=1",

@@ -268,6 +268,9 @@ CASES: list[tuple[str, Target, int]] = [
     # address of those (the alternates; no snapshot is read), and the FAQ
     # categories as for the locales.
     ("sitemap", fixed("/api/v1/sitemap/", **PAGE), 4),
+    # The redirects of a locale: their count (none here, so no page is read;
+    # tests/publication/test_changes.py reads one).
+    ("redirects", fixed("/api/v1/sitemap/redirects/", **PAGE), 1),
     # One type: its count, its page and their addresses; or the categories.
     *[
         (
@@ -353,16 +356,19 @@ CASES: list[tuple[str, Target, int]] = [
 
 # A slug of another language: the failed lookup, then the slug of the object
 # visible in both; the FAQ categories read once answer both.
+# The object at the slug (none), whether the slug is an old one of an object
+# (publication/changes.py: it would answer ``moved``), then the object with that
+# slug in another language; an FAQ category has neither versions nor old slugs.
 NOT_IN_LOCALE: list[tuple[str, Target, int]] = [
     (f"{name}-by-other-language-slug", elsewhere(path, pick), n)
     for name, path, pick, n in (
-        ("article", "/api/v1/articles/", lambda c: c.article, 2),
-        ("cause-type", "/api/v1/cause-types/", lambda c: c.hub.cause_type, 2),
-        ("method", "/api/v1/methods/", lambda c: c.hub.methods[0], 2),
-        ("comparison", "/api/v1/comparisons/", lambda c: c.hub.comparison, 2),
-        ("aftercare", "/api/v1/aftercare/", lambda c: c.hub.aftercare, 2),
-        ("item-list", "/api/v1/item-lists/", lambda c: c.hub.item_list, 2),
-        ("faq-item", "/api/v1/faq-items/", lambda c: c.hub.faq_items[0], 2),
+        ("article", "/api/v1/articles/", lambda c: c.article, 3),
+        ("cause-type", "/api/v1/cause-types/", lambda c: c.hub.cause_type, 3),
+        ("method", "/api/v1/methods/", lambda c: c.hub.methods[0], 3),
+        ("comparison", "/api/v1/comparisons/", lambda c: c.hub.comparison, 3),
+        ("aftercare", "/api/v1/aftercare/", lambda c: c.hub.aftercare, 3),
+        ("item-list", "/api/v1/item-lists/", lambda c: c.hub.item_list, 3),
+        ("faq-item", "/api/v1/faq-items/", lambda c: c.hub.faq_items[0], 3),
         ("faq-category", "/api/v1/faq-categories/", lambda c: c.hub.category, 1),
     )
 ]

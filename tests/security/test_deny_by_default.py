@@ -25,11 +25,14 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from api import preview
 from api import views as api_views
 from clinic.demo import load_demo
 from content import views as content_views
 from content.models import Article
 from faq import views as faq_views
+from faq.models import FAQItem
+from publication.preview import make_token
 
 # Every view that anonymous clients may read. Adding a view to the API means adding
 # it here, i.e. deciding that it is public.
@@ -57,7 +60,10 @@ PUBLIC_READ_VIEWS = {
     faq_views.FAQItemDetail,
     faq_views.FAQCategoryList,
     faq_views.FAQCategoryDetail,
+    api_views.Redirects,
 }
+# Views that answer only with a signed token (401 without): the draft preview.
+TOKEN_READ_VIEWS = {preview.PreviewView}
 SAFE_METHODS = {"GET", "HEAD"}
 UNSAFE_METHODS = ["post", "put", "patch", "delete", "options", "trace"]
 ERROR_KEYS = {"status", "code", "message", "details"}
@@ -155,6 +161,9 @@ def path_values(route: Route, slugs: dict[str, str]) -> dict[str, str]:
         # History (django-reversion): a version and a content language.
         "version_id": "1",
         "code": "ja",
+        # The draft preview: an FAQ item.
+        "type_name": "faq_item",
+        "pk": str(FAQItem.objects.order_by("pk").first().pk),
     }
 
 
@@ -245,8 +254,9 @@ def test_every_api_route_serves_an_allow_listed_public_read_view():
     served = {route.view_class for route in API_ROUTES}
 
     assert None not in served, [str(r) for r in API_ROUTES if r.view_class is None]
-    assert served - PUBLIC_READ_VIEWS == set(), "API views not reviewed as public"
-    assert PUBLIC_READ_VIEWS - served == set(), "allow-listed views no longer routed"
+    reviewed = PUBLIC_READ_VIEWS | TOKEN_READ_VIEWS
+    assert served - reviewed == set(), "API views not reviewed as public"
+    assert reviewed - served == set(), "allow-listed views no longer routed"
 
 
 def test_no_other_route_serves_a_public_read_view():
@@ -292,8 +302,15 @@ def test_unsafe_method_on_an_api_route_is_a_json_405_allowing_only_reads(
 
 @pytest.mark.parametrize("route", API_ROUTES, ids=str)
 def test_api_route_reads_anonymously_with_the_demo(demo_slugs, db, route):
-    """The other side of the allow-list: the filled paths are real pages."""
-    response = Client().get(concrete_path(route, demo_slugs))
+    """The other side of the allow-list: the filled paths are real pages (with a
+    token where one is needed, and a 401 without it)."""
+    path = concrete_path(route, demo_slugs)
+    if route.view_class in TOKEN_READ_VIEWS:
+        assert Client().get(path).status_code == 401
+        item = FAQItem.objects.order_by("pk").first()
+        path += f"?token={make_token(item, 'en')}"
+
+    response = Client().get(path)
 
     assert response.status_code == 200
 
