@@ -5,13 +5,13 @@ never followed; "send again" sends the same event, same webhook-id, once more.""
 
 from __future__ import annotations
 
-import json
+import threading
 import time
 
 import pytest
-from django.contrib.admin.sites import site
-from django.test import RequestFactory
+from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from tests.webhooks.conftest import (
     ARTICLE_KO,
@@ -116,8 +116,6 @@ def test_a_failing_delivery_is_retried_at_the_delays_then_marked_failed(
 
     # The hour has passed: the last retry fails too, and the delivery with it.
     Delivery.objects.update(next_attempt_at=timezone.now())
-    from django_tasks_db.models import DBTaskResult
-
     DBTaskResult.objects.update(run_after=timezone.now())
     run_worker()
     assert len(receiver.requests) == 3
@@ -312,13 +310,28 @@ def test_a_certificate_from_an_authority_not_trusted_is_refused(certificates, se
         assert "CERTIFICATE_VERIFY_FAILED" in delivery.last_error
 
 
-def test_send_again_is_an_admin_action_on_deliveries(receiver, admin_user):
+def test_two_workers_at_once_send_each_event_once_and_in_order(receiver):
+    """Two worker processes' loops, each with its own database connection, take
+    the two events' tasks at the same time: the second finds the first delivery
+    claimed and leaves the line to the first, which sends both in order."""
     endpoint_for(receiver)
-    announce(25)
-    run_worker()
-    model_admin = site._registry[Delivery]
-    request = RequestFactory().post("/")
-    request.user = admin_user
-    request._messages = None
-    assert "send_again_action" in model_admin.get_actions(request)
-    assert json.loads(the_delivery().event.body)["data"]["change"] == 25
+    receiver.answers = [(200, 0.5, {})]
+    announce(60, documents=[FAQ_KO])
+    announce(61, documents=[FAQ_JA])
+
+    def work():
+        try:
+            run_worker()
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+
+    changes = [request.payload["data"]["change"] for request in receiver.requests]
+    assert changes == [60, 61]
+    assert {d.status for d in Delivery.objects.all()} == {Delivery.Status.SUCCEEDED}
+    assert {d.tries for d in Delivery.objects.all()} == {1}
