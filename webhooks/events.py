@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 
+from api.registry import sitemap_types
 from publication.changes import ChangedDocument
 from webhooks.models import Delivery, Endpoint, Event
 from webhooks.tasks import enqueue
@@ -45,9 +46,9 @@ def kept(endpoint: Endpoint, document: ChangedDocument) -> bool:
 
 @functools.cache
 def wanted_tags(names: tuple[str, ...]) -> frozenset[str]:
-    from api.registry import by_name
-
-    return frozenset(by_name(name).tag for name in names)
+    # A name no longer registered (a type removed since the endpoint was saved)
+    # keeps nothing rather than failing the announcement.
+    return frozenset(kind.tag for kind in sitemap_types() if kind.name in names)
 
 
 def shows(tag: str, type_tags: frozenset[str]) -> bool:

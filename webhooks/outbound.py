@@ -7,8 +7,9 @@ service at 169.254.169.254, an admin port on loopback). The URL is checked when 
 saved, and again at every send: the host is resolved, every address it resolves to
 must be public, and the connection goes to the address that was checked, so a DNS
 answer that changes between the check and the connection (DNS rebinding) cannot
-redirect it. No HTTP library offers that pinning as an option, hence this module:
-urllib3 connects to the checked IP, with the hostname as the Host header and, for
+redirect it. No HTTP client resolves, checks and pins in one call, so the check is
+written here; the pinning is urllib3's own: its connection pool is given the
+checked IP to connect to and the hostname separately, as the Host header and, for
 https, as the SNI name and the name the certificate must carry. Redirects are not
 followed, timeouts are bounded and at most ``WEBHOOK_MAX_RESPONSE_BYTES`` of the
 response is read.
