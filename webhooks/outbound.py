@@ -17,6 +17,7 @@ response is read.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import time
@@ -178,10 +179,13 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
                 preload_content=False,
                 assert_same_host=False,
             )
-            try:
-                start = read_limited(response, settings.WEBHOOK_MAX_RESPONSE_BYTES)
-            finally:
-                response.release_conn()
+            start = b""
+            if not 200 <= response.status < 300:
+                # The start of a refusal's body says why; a success's is not read
+                # (a slow one must not turn it into a timeout).
+                with contextlib.suppress(urllib3.exceptions.HTTPError, OSError):
+                    start = read_limited(response, settings.WEBHOOK_MAX_RESPONSE_BYTES)
+            response.release_conn()
     except urllib3.exceptions.NewConnectionError as error:
         # Before TimeoutError: urllib3 makes a refused connection a subclass of it.
         return Outcome(None, _("Connection failed: {error}").format(error=error))
@@ -205,16 +209,16 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
 
 
 def read_limited(response, limit: int) -> bytes:
-    """At most ``limit`` bytes of ``response``, read within the read timeout as a
-    whole: urllib3's read timeout bounds each wait for data, so a receiver that
-    trickles a byte at a time would otherwise hold the worker for long."""
+    """At most ``limit`` bytes of ``response``, and only what came within the read
+    timeout as a whole: urllib3's read timeout bounds each wait for data, so a
+    receiver that trickles a byte at a time would otherwise hold the worker for
+    long. ``read1`` returns what has arrived rather than waiting for a full
+    chunk."""
     deadline = time.monotonic() + settings.WEBHOOK_READ_TIMEOUT
     data = b""
-    while len(data) < limit:
-        chunk = response.read(min(8192, limit - len(data)))
+    while len(data) < limit and time.monotonic() < deadline:
+        chunk = response.read1(limit - len(data))
         if not chunk:
             break
         data += chunk
-        if time.monotonic() > deadline:
-            raise urllib3.exceptions.ReadTimeoutError(None, None, "response too slow")
     return data
