@@ -93,6 +93,24 @@ def test_three_500s_then_200_delivers_on_the_fourth_try(receiver):
     assert delivery.last_error == ""
 
 
+def test_a_retry_is_signed_again_with_the_time_it_is_sent(receiver, settings):
+    settings.WEBHOOK_RETRY_DELAYS = [1.1]
+    endpoint_for(receiver)
+    receiver.answers = [(500, 0, {})]
+    announce(27)
+    run_worker()  # the first try; the retry waits 1.1 s
+    time.sleep(1.2)
+    run_worker()
+
+    first, second = receiver.requests
+    assert second.error == ""
+    assert int(second.headers["webhook-timestamp"]) > int(
+        first.headers["webhook-timestamp"]
+    )
+    assert second.headers["webhook-signature"] != first.headers["webhook-signature"]
+    assert second.body == first.body
+
+
 def test_a_failing_delivery_is_retried_at_the_delays_then_marked_failed(
     receiver, settings
 ):
