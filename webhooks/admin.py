@@ -1,11 +1,14 @@
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from webhooks import models
-from webhooks.tasks import send_again
+from webhooks.tasks import enqueue, send_again
 
 
 class EndpointForm(forms.ModelForm):
@@ -59,6 +62,9 @@ class EndpointAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and obj.active and "active" in form.changed_data:
+            # Active again: what waited meanwhile is sent now, in order.
+            transaction.on_commit(partial(enqueue, obj.pk), robust=True)
         if not change:
             # The one time the secret is shown: it is never in a form or a list.
             self.message_user(

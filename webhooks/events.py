@@ -24,12 +24,12 @@ EVENT_TYPE = "documents.changed"
 def kept(endpoint: Endpoint, document: ChangedDocument) -> bool:
     """Whether ``endpoint`` wants ``document``.
 
-    Languages: a document in no language (the root, the locales) goes to every
-    endpoint. Types: a detail goes where its own type is wanted (an article that
-    shows an FAQ item is an article); a document of no single object (a list, the
-    sitemap, the locales) goes where it shows an object of a wanted type, by its
-    cache tags (``faqitem`` or ``faqitem-12`` for FAQ items; the sitemap and the
-    locales carry every type's).
+    Languages: a document in no language (the root, the locales) is kept whatever
+    the endpoint's languages. Types: a detail goes where its own type is wanted
+    (an article that shows an FAQ item is an article); a document of no single
+    object (a list, the sitemap, the locales) goes where it shows an object of a
+    wanted type, by its cache tags (``faqitem`` or ``faqitem-12`` for FAQ items;
+    the sitemap and the locales carry every type's).
     """
     if (
         endpoint.languages

@@ -138,6 +138,25 @@ def test_send_again_in_the_admin_sends_the_event_with_its_webhook_id(
     assert (delivery.status, delivery.tries) == (Delivery.Status.SUCCEEDED, 1)
 
 
+def test_an_endpoint_made_active_again_gets_what_waited_in_order(
+    admin_client, receiver
+):
+    endpoint = endpoint_for(receiver)
+    announce(53)
+    announce(54)
+    Endpoint.objects.filter(pk=endpoint.pk).update(active=False)
+    run_worker()  # inactive: nothing sent
+    assert receiver.requests == []
+
+    admin_client.post(
+        reverse("admin:webhooks_endpoint_change", args=[endpoint.pk]),
+        {"url": endpoint.url, "active": "on"},
+    )
+    run_worker()
+    changes = [request.payload["data"]["change"] for request in receiver.requests]
+    assert changes == [53, 54]
+
+
 def test_a_user_who_may_only_view_deliveries_cannot_send_again(client, receiver):
     endpoint_for(receiver)
     announce(52)
