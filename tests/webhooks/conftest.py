@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -163,6 +164,14 @@ def run_worker() -> None:
     ).run()
     failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
     assert [row.traceback for row in failed] == []
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages asserted are the English ones, as the worker writes them: a
+    Korean admin request of an earlier test leaves its language active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
