@@ -310,7 +310,7 @@ WEBHOOK_MAX_RESPONSE_BYTES = from_env(
 )
 # Seconds to wait before each retry of a failed delivery; after the last, the
 # delivery is marked failed and the endpoint's next one is sent. The default spans
-# about 39 hours: 10 s, 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 24 h.
+# about 40 hours: 10 s, 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 24 h.
 WEBHOOK_RETRY_DELAYS = from_env(
     "WEBHOOK_RETRY_DELAYS",
     lambda raw: [number(item) for item in comma_list(raw)],
