@@ -176,3 +176,33 @@ def test_a_user_who_may_only_view_deliveries_cannot_send_again(client, receiver)
     )
     run_worker()
     assert len(receiver.requests) == 1
+
+
+def test_the_webhooks_admin_speaks_korean(admin_client, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    korean = {"HTTP_ACCEPT_LANGUAGE": "ko"}
+    response = admin_client.post(
+        reverse("admin:webhooks_endpoint_add"),
+        {"url": "https://10.0.0.7/hooks", "active": "on"},
+        **korean,
+    )
+    assert response.context["adminform"].form.errors["url"] == [
+        "호스트 10.0.0.7의 주소는 10.0.0.7이며, 루프백·사설 등 공개되지 않은 "
+        "주소입니다."
+    ]
+    response = admin_client.post(
+        reverse("admin:webhooks_endpoint_add"),
+        {"url": "https://93.184.215.14/hooks", "active": "on"},
+        follow=True,
+        **korean,
+    )
+    page = response.content.decode()
+    secret = Endpoint.objects.get().secret
+    assert f"엔드포인트의 서명 비밀 키이며, 이번 한 번만 표시됩니다: {secret}" in page
+    assert "웹훅 엔드포인트" in page
+    announce(70)  # a pending delivery, not sent
+    deliveries = admin_client.get(
+        reverse("admin:webhooks_delivery_changelist"), **korean
+    ).content.decode()
+    assert "마지막 응답 코드" in deliveries
+    assert '<td class="field-status">대기 중</td>' in deliveries
