@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "publication",
     "content",
     "faq",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +291,31 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Publish webhooks (webhooks/, docs/webhooks.md): the worker posts each committed
+# change of published content to the endpoints configured in the admin. A webhook
+# URL is a way out of the server, so by default it must be https and resolve to
+# public addresses only (checked when saved and again at each send); allow private
+# addresses for an intranet receiver or the tests only.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = from_env(
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", boolean, default=False
+)
+WEBHOOK_REQUIRE_HTTPS = from_env("WEBHOOK_REQUIRE_HTTPS", boolean, default=not DEBUG)
+# Seconds to connect, and to wait for the response (its whole read, not each byte).
+WEBHOOK_CONNECT_TIMEOUT = from_env("WEBHOOK_CONNECT_TIMEOUT", number, default=5.0)
+WEBHOOK_READ_TIMEOUT = from_env("WEBHOOK_READ_TIMEOUT", number, default=10.0)
+# At most this much of a response is read (kept in the delivery's last error).
+WEBHOOK_MAX_RESPONSE_BYTES = from_env(
+    "WEBHOOK_MAX_RESPONSE_BYTES", count, default=64 * 1024
+)
+# Seconds to wait before each retry of a failed delivery; after the last, the
+# delivery is marked failed and the endpoint's next one is sent. The default spans
+# about 40 hours: 10 s, 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 24 h.
+WEBHOOK_RETRY_DELAYS = from_env(
+    "WEBHOOK_RETRY_DELAYS",
+    lambda raw: [number(item) for item in comma_list(raw)],
+    default=[10, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400],
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -21,7 +21,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Each package may import the packages after it in this list, and its own modules.
-LAYERS = ["clinic", "faq", "content", "api", "publication", "richtext", "runtime"]
+LAYERS = [
+    "clinic",
+    "faq",
+    "content",
+    "webhooks",
+    "api",
+    "publication",
+    "richtext",
+    "runtime",
+]
 
 
 def our_modules() -> dict[str, Path]:

@@ -41,6 +41,7 @@ from content.models import (
 from faq.models import FAQCategory, FAQItem
 from publication.languages import LANGUAGE_CODES, column
 from publication.tasks import time_reached
+from webhooks.models import Delivery, Endpoint, Event
 
 User = get_user_model()
 
@@ -68,12 +69,15 @@ QUERY_BOUNDS = {
     "django_tasks_database.DBTaskResult": {"changelist": 8, "add": 2, "change": 4},
     "faq.FAQCategory": {"changelist": 9, "add": 3, "change": 5},
     "faq.FAQItem": {"changelist": 10, "add": 7, "change": 14},
+    "webhooks.Delivery": {"changelist": 7, "add": 2, "change": 6},
+    "webhooks.Endpoint": {"changelist": 6, "add": 3, "change": 4},
 }
 GRID_QUERY_BOUND = 7
 
 # One clinic per installation: no add page once the profile exists. Tasks are
-# enqueued by the code, never added by hand (django-tasks-db's read-only admin).
-ADD_FORBIDDEN = {ClinicProfile, DBTaskResult}
+# enqueued by the code, never added by hand (django-tasks-db's read-only admin),
+# and so are webhook deliveries.
+ADD_FORBIDDEN = {ClinicProfile, DBTaskResult, Delivery}
 
 
 def texts(field: str, text: str) -> dict[str, str]:
@@ -281,6 +285,31 @@ def grow_task(task: DBTaskResult) -> None:
     new_tasks(MORE)
 
 
+def new_deliveries(endpoint: Endpoint, count: int) -> None:
+    """Webhook events of changes, each with its delivery."""
+    start = Event.objects.filter(endpoint=endpoint).count()
+    events = Event.objects.bulk_create(
+        Event(
+            endpoint=endpoint,
+            change=start + n,
+            webhook_id=f"msg_{endpoint.pk}_{start + n}",
+        )
+        for n in range(count)
+    )
+    Delivery.objects.bulk_create(Delivery(event=event) for event in events)
+
+
+def grow_delivery(delivery: Delivery) -> None:
+    new_deliveries(delivery.event.endpoint, MORE)
+
+
+def grow_endpoint(endpoint: Endpoint) -> None:
+    Endpoint.objects.bulk_create(
+        Endpoint(url=f"https://www.example.com/hooks/{n}", languages=["ko"])
+        for n in range(MORE)
+    )
+
+
 GROWTH: dict[str, Callable] = {
     "auth.Group": grow_group,
     "auth.User": grow_user,
@@ -295,6 +324,8 @@ GROWTH: dict[str, Callable] = {
     "django_tasks_database.DBTaskResult": grow_task,
     "faq.FAQCategory": grow_faq_category,
     "faq.FAQItem": grow_faq_item,
+    "webhooks.Delivery": grow_delivery,
+    "webhooks.Endpoint": grow_endpoint,
 }
 
 
@@ -314,6 +345,9 @@ def first_object(model):
     if obj is None and model is DBTaskResult:
         new_tasks(1)
         obj = DBTaskResult.objects.get()
+    if obj is None and model in (Endpoint, Delivery):
+        new_deliveries(Endpoint.objects.create(url="https://www.example.com/hooks"), 1)
+        obj = model._default_manager.get()
     assert obj is not None, f"the demo has no {label(model)}"
     return obj
 
