@@ -413,6 +413,13 @@ API_CACHE = {
 # (runtime/origin.py).
 PUBLIC_ORIGIN = from_env("PUBLIC_ORIGIN", public_origin, default="")
 
+# The static edge export (publication/export.py, docs/static-export.md): a folder
+# that `manage.py export_static` wrote, e.g. /srv/clinic-export. When set, every
+# committed change of published content is applied to it by the worker (a new
+# export folder with the changed documents; reload nginx to serve it). Empty (the
+# default): the export changes only when the command runs.
+STATIC_EXPORT_DIR = from_env("STATIC_EXPORT_DIR", str, default="")
+
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],

@@ -1,0 +1,57 @@
+"""Export the public API's stored documents as static files for nginx or a CDN.
+
+    manage.py export_static DIR [--origin https://api.example.com]
+
+First renders every document of the delivery store, as ``rebuild_documents``
+does, so the export is complete and fresh; then writes each stored URL of the
+origin (the root, the locales, every list page and sitemap page per locale,
+every detail, the clinic profile) as a file with a manifest and the nginx maps of
+its headers, into a new folder that ``DIR/current`` points to once it is whole
+(publication/export.py, docs/static-export.md). Filtered and searched lists are
+not stored, so they stay with the app. Reload nginx afterwards (``nginx -s
+reload``): it serves the new export from then on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from clinic.management.commands import rebuild_documents
+from publication import export
+
+
+class Command(rebuild_documents.Command):
+    help = (
+        "Render every stored document, then write them all as static files with a "
+        "manifest and nginx maps into DIR (served from DIR/current)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", type=Path, metavar="DIR")
+        super().add_arguments(parser)
+
+    def handle(self, *args, directory: Path, origin: str, **options):
+        try:
+            directory = export.check_target(directory)
+        except export.ExportError as error:
+            raise CommandError(str(error)) from None
+        super().handle(*args, origin=origin, **options)
+        try:
+            result = export.export(directory, origin)
+        except export.ExportError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"Exported {result.count} documents to {result.directory} "
+            f"({result.removed} of the previous export left out). They cover the "
+            "stored URLs of " + origin.rstrip("/") + ": the root, the locales, every "
+            "list page and sitemap page per locale, every detail and the clinic "
+            "profile; filtered and searched lists stay with the app."
+        )
+        if result.skipped:
+            self.stdout.write(
+                f"{len(result.skipped)} stored URLs in another spelling are left to "
+                "the app: " + ", ".join(result.skipped[:20])
+            )
+        self.stdout.write(f"Serve {directory / 'current'} and reload nginx.")
