@@ -115,7 +115,14 @@ def test_a_stale_document_is_rendered_before_it_is_exported(exported):
     item.publish("en")
     assert documents.read(ORIGIN + iri_to_uri(path)).stale
 
-    export.export(exported, ORIGIN)
+    call_command(
+        "export_static",
+        str(exported),
+        "--origin",
+        ORIGIN,
+        "--from-store",
+        stdout=io.StringIO(),
+    )
 
     assert b"Exported after it was published." in file_of(exported, path).read_bytes()
 

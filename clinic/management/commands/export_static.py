@@ -1,6 +1,6 @@
 """Export the public API's stored documents as static files for nginx or a CDN.
 
-    manage.py export_static DIR [--origin https://api.example.com]
+    manage.py export_static DIR [--origin https://api.example.com] [--from-store]
 
 First renders every document of the delivery store, as ``rebuild_documents``
 does, so the export is complete and fresh; then writes each stored URL of the
@@ -10,10 +10,15 @@ its headers, into a new folder that ``DIR/current`` points to once it is whole
 (publication/export.py, docs/static-export.md). Filtered and searched lists are
 not stored, so they stay with the app. Reload nginx afterwards (``nginx -s
 reload``): it serves the new export from then on.
+
+``--from-store`` skips the full render: the store is exported as it is, its stale
+documents rendered first (right after ``rebuild_documents``, or where the worker
+keeps the store fresh).
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -31,20 +36,31 @@ class Command(rebuild_documents.Command):
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, metavar="DIR")
         super().add_arguments(parser)
+        parser.add_argument(
+            "--from-store",
+            action="store_true",
+            help="Export the store as it is (its stale documents rendered first) "
+            "instead of rendering every public URL first.",
+        )
 
-    def handle(self, *args, directory: Path, origin: str, **options):
+    def handle(self, *args, directory: Path, origin: str, from_store: bool, **options):
         try:
             directory = export.check_target(directory)
         except export.ExportError as error:
             raise CommandError(str(error)) from None
-        super().handle(*args, origin=origin, **options)
+        if not from_store:
+            super().handle(*args, origin=origin, **options)
+        elif not origin:
+            raise CommandError("Set PUBLIC_ORIGIN or pass --origin.")
+        started = time.monotonic()
         try:
             result = export.export(directory, origin)
         except export.ExportError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            f"Exported {result.count} documents to {result.directory} "
-            f"({result.removed} of the previous export left out). They cover the "
+            f"Exported {result.count} documents in {time.monotonic() - started:.1f} s "
+            f"to {result.directory} ({result.removed} of the previous export left "
+            "out). They cover the "
             "stored URLs of " + origin.rstrip("/") + ": the root, the locales, every "
             "list page and sitemap page per locale, every detail and the clinic "
             "profile; filtered and searched lists stay with the app."
