@@ -287,9 +287,11 @@ def nginx_maps(generation: Path, entries: dict) -> bytes:
     where this generation's files are and, per URL, the headers nginx cannot read
     from a file. nginx matches map keys without regard to ASCII case, so its
     config also checks that the file exists (a case-sensitive test)."""
+    # A hash bucket holds a few keys (nginx warns, and builds a slower hash, when
+    # one bucket per key is all that fits).
     longest = max((len(key.encode()) for key in entries), default=0)
     bucket = 64
-    while bucket < longest + 32:
+    while bucket < 4 * (longest + 16):
         bucket *= 2
     lines = [
         b"# Written by manage.py export_static: do not edit.",
@@ -310,8 +312,8 @@ def nginx_maps(generation: Path, entries: dict) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def on_documents_changed(sender, documents, **kwargs) -> None:
+def on_documents_changed(sender, **kwargs) -> None:
     """``publication.changes.documents_changed``: keep the export at
     ``STATIC_EXPORT_DIR``, when set, in step with the store."""
     if settings.STATIC_EXPORT_DIR:
-        update(Path(settings.STATIC_EXPORT_DIR), documents)
+        update(Path(settings.STATIC_EXPORT_DIR), kwargs["documents"])
