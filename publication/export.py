@@ -34,6 +34,8 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db.models import Prefetch
 from django.utils.http import http_date
 
@@ -310,6 +312,47 @@ def nginx_maps(generation: Path, entries: dict) -> bytes:
                 lines.append(b"  " + quoted(key) + b" " + quoted(value) + b";")
         lines.append(b"}")
     return b"\n".join(lines) + b"\n"
+
+
+def upload(generation: Path, storage: Storage) -> tuple[int, int]:
+    """Copy a generation to a Django storage backend (an S3 bucket through
+    django-storages): the files whose ETag differs from the manifest the storage
+    holds, then the removed ones deleted, then the manifest. How many were
+    written and deleted. Each file carries its Content-Type (``content_type``, which
+    django-storages' S3 backend sends as object metadata); per-object
+    Content-Language needs the backend's ``get_object_parameters``
+    (docs/static-export.md)."""
+    entries = json.loads((generation / "manifest.json").read_text())["documents"]
+    held = {}
+    if storage.exists("manifest.json"):
+        with storage.open("manifest.json") as file:
+            held = json.loads(file.read())["documents"]
+    written = 0
+    for key, entry in entries.items():
+        if held.get(key, {}).get("etag") == entry["etag"]:
+            continue
+        content = ContentFile((generation / "files" / entry["file"]).read_bytes())
+        content.content_type = entry["content_type"]
+        replace(storage, entry["file"], content)
+        written += 1
+    gone = [held[key]["file"] for key in held.keys() - entries.keys()]
+    for name in gone:
+        storage.delete(name)
+    replace(
+        storage,
+        "manifest.json",
+        ContentFile((generation / "manifest.json").read_bytes()),
+    )
+    return written, len(gone)
+
+
+def replace(storage: Storage, name: str, content: ContentFile) -> None:
+    # Storage.save() picks another name for one that exists.
+    if storage.exists(name):
+        storage.delete(name)
+    saved = storage.save(name, content)
+    if saved != name:
+        raise ExportError(f"The storage saved {name} as {saved}.")
 
 
 def on_documents_changed(sender, **kwargs) -> None:

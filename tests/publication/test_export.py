@@ -233,3 +233,46 @@ def test_without_static_export_dir_a_change_leaves_the_export_as_it_was(
     )
 
     assert (exported / "current").resolve() == served
+
+
+def test_the_export_is_copied_to_a_storage_alias_change_by_change(
+    exported, settings, tmp_path
+):
+    bucket = tmp_path / "bucket"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "export": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(bucket)},
+        },
+    }
+    arguments = ["--origin", ORIGIN, "--from-store", "--storage", "export"]
+    out = io.StringIO()
+    call_command("export_static", str(exported), *arguments, stdout=out)
+    entries = manifest(exported)
+    assert f"{len(entries)} files written, 0 deleted" in out.getvalue()
+    for entry in entries.values():
+        assert (bucket / entry["file"]).read_bytes() == (
+            exported / "current" / "files" / entry["file"]
+        ).read_bytes()
+    item = FAQItem.objects.filter(published_ko=True).order_by("-pk")[0]
+    path = f"/api/v1/faq-items/{item.slug_ko}/?locale=ko"
+    item.unpublish("ko")
+
+    out = io.StringIO()
+    call_command("export_static", str(exported), *arguments, stdout=out)
+
+    # The Korean documents that showed the item, written again; its detail gone.
+    written = int(out.getvalue().split("files written")[0].split()[-1])
+    assert 0 < written < len(entries)
+    assert ", 1 deleted" in out.getvalue()
+    assert not (bucket / entries[path]["file"]).exists()
+    stored = json.loads((bucket / "manifest.json").read_text())["documents"]
+    assert stored == manifest(exported)
+
+
+def test_an_unknown_storage_alias_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="No storage 'bucket' in STORAGES"):
+        call_command(
+            "export_static", str(tmp_path), "--origin", ORIGIN, "--storage", "bucket"
+        )

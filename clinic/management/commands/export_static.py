@@ -1,6 +1,7 @@
 """Export the public API's stored documents as static files for nginx or a CDN.
 
     manage.py export_static DIR [--origin https://api.example.com] [--from-store]
+                                [--storage ALIAS]
 
 First renders every document of the delivery store, as ``rebuild_documents``
 does, so the export is complete and fresh; then writes each stored URL of the
@@ -13,7 +14,9 @@ reload``): it serves the new export from then on.
 
 ``--from-store`` skips the full render: the store is exported as it is, its stale
 documents rendered first (right after ``rebuild_documents``, or where the worker
-keeps the store fresh).
+keeps the store fresh). ``--storage`` copies the export to a STORAGES alias as
+well (an S3 bucket through django-storages): the files that changed since the
+last copy, and the removed ones deleted.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files.storage import InvalidStorageError, storages
 from django.core.management.base import CommandError
 
 from clinic.management.commands import rebuild_documents
@@ -42,12 +47,30 @@ class Command(rebuild_documents.Command):
             help="Export the store as it is (its stale documents rendered first) "
             "instead of rendering every public URL first.",
         )
+        parser.add_argument(
+            "--storage",
+            metavar="ALIAS",
+            help="Also copy the export to this STORAGES alias (e.g. an S3 bucket).",
+        )
 
-    def handle(self, *args, directory: Path, origin: str, from_store: bool, **options):
+    def handle(
+        self,
+        *args,
+        directory: Path,
+        origin: str,
+        from_store: bool,
+        storage: str | None,
+        **options,
+    ):
         try:
             directory = export.check_target(directory)
+            target = storages[storage] if storage else None
         except export.ExportError as error:
             raise CommandError(str(error)) from None
+        except InvalidStorageError:
+            raise CommandError(
+                f"No storage {storage!r} in STORAGES: " + ", ".join(settings.STORAGES)
+            ) from None
         if not from_store:
             super().handle(*args, origin=origin, **options)
         elif not origin:
@@ -71,3 +94,8 @@ class Command(rebuild_documents.Command):
                 "the app: " + ", ".join(result.skipped[:20])
             )
         self.stdout.write(f"Serve {directory / 'current'} and reload nginx.")
+        if target is not None:
+            written, deleted = export.upload(result.directory, target)
+            self.stdout.write(
+                f"Storage {storage!r}: {written} files written, {deleted} deleted."
+            )
