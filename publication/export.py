@@ -179,11 +179,12 @@ def export(root: Path, origin: str) -> Result:
     with locked(root):
         previous = current(root)
         generation = new_generation(root)
-        entries, skipped = {}, []
+        entries, skipped, folded = {}, [], set()
         for document in fresh_documents(origin):
-            if file_of(document.url) is None:
+            if file_of(document.url) is None or fold(document.url) in folded:
                 skipped.append(document.url)
                 continue
+            folded.add(fold(document.url))
             entry = entry_of(document, (row.tag for row in document.tag_rows.all()))
             write_file(generation / "files" / entry["file"], document)
             entries[key_of(document.url)] = entry
@@ -208,10 +209,15 @@ def update(root: Path, changed: Iterable[ChangedDocument]) -> Result | None:
         changed = [c for c in changed if c.url.startswith(origin + "/")]
         rewrite: dict[str, Document] = {}
         removed = 0
+        folded = {fold(entry["url"]): key for key, entry in entries.items()}
         for change in changed:
             key = key_of(change.url)
             document = None
-            if change.status in (CREATED, UPDATED) and file_of(change.url):
+            if (
+                change.status in (CREATED, UPDATED)
+                and file_of(change.url)
+                and folded.setdefault(fold(change.url), key) == key
+            ):
                 document = documents.read(change.url)
                 if document is not None and document.stale:
                     documents.refresh([document])
@@ -231,6 +237,14 @@ def update(root: Path, changed: Iterable[ChangedDocument]) -> Result | None:
                 os.link(previous / "files" / entry["file"], target)
         finish(root, generation, previous, origin, entries)
     return Result(generation, len(rewrite), len(entries) - len(rewrite), removed, ())
+
+
+def fold(url: str) -> bytes:
+    """``key_of(url)`` as nginx's maps compare it: ASCII letters in one case. Two
+    stored URLs that differ only so (slugs ``Lip-Care`` and ``lip-care``) cannot
+    both be in the maps (nginx refuses the file); the first is exported, the other
+    left to the app."""
+    return key_of(url).encode().lower()
 
 
 def current(root: Path) -> Path | None:

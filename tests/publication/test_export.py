@@ -276,3 +276,31 @@ def test_an_unknown_storage_alias_is_refused(tmp_path):
         call_command(
             "export_static", str(tmp_path), "--origin", ORIGIN, "--storage", "bucket"
         )
+
+
+def test_of_two_urls_that_differ_in_case_only_the_first_is_exported(exported):
+    """nginx's maps ignore ASCII case and refuse two such keys; the other URL is
+    left to the app."""
+    lowercase = Document.objects.get(url=ORIGIN + "/api/v1/locales/")
+    documents.write(
+        ORIGIN + "/api/v1/LOCALES/",
+        locale="",
+        body=b"{}",
+        headers=lowercase.headers,
+        etag='"upper"',
+        last_modified=0,
+        tags=(),
+    )
+    out = io.StringIO()
+
+    call_command(
+        "export_static", str(exported), "--origin", ORIGIN, "--from-store", stdout=out
+    )
+
+    entries = manifest(exported)
+    assert "/api/v1/LOCALES/" in entries
+    assert "/api/v1/locales/" not in entries
+    assert f"left to the app: {ORIGIN}/api/v1/locales/" in out.getvalue()
+    maps = (exported / "current" / "nginx.conf").read_text()
+    assert "'/api/v1/LOCALES/'" in maps
+    assert "'/api/v1/locales/'" not in maps
