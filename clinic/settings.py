@@ -447,6 +447,13 @@ PREVIEW_URL_TEMPLATE = from_env("PREVIEW_URL_TEMPLATE", str, default="")
 # How long a preview token is valid, in seconds.
 PREVIEW_TOKEN_LIFETIME = from_env("PREVIEW_TOKEN_LIFETIME", count, 3600)
 
+# The static edge export (publication/export.py, docs/static-export.md): a folder
+# that `manage.py export_static` wrote, e.g. /srv/clinic-export. When set, every
+# committed change of published content is applied to it by the worker (a new
+# export folder with the changed documents; reload nginx to serve it). Empty (the
+# default): the export changes only when the command runs.
+STATIC_EXPORT_DIR = from_env("STATIC_EXPORT_DIR", str, default="")
+
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],

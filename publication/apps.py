@@ -24,5 +24,11 @@ class PublicationConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"clinic_content_deleted_{model._meta.label_lower}",
                 )
+        from publication.changes import documents_changed
+        from publication.export import on_documents_changed
+
+        # The static export follows every change; it does nothing unless
+        # STATIC_EXPORT_DIR is set (read on each change, so tests can set it).
+        documents_changed.connect(on_documents_changed, dispatch_uid="static_export")
         # Objects published before published versions existed get theirs.
         post_migrate.connect(sync_versions, sender=self, dispatch_uid="sync_versions")

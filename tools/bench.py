@@ -27,7 +27,13 @@ against the ceiling of the same stack, then the cost of publishing, in one run.
    published: the time of ``publish()`` itself (the admin's request) and of
    rendering again the documents it made stale (the worker's task), with the
    article details in the store beforehand; then ``manage.py rebuild_documents``
-   (count and seconds, stopped after ``--rebuild-limit`` seconds).
+   (count and seconds, stopped after ``--rebuild-limit`` seconds), and when it
+   finished, ``manage.py export_static --from-store``: the time to write the large
+   dataset's whole store as the static export.
+4. The static export (phase "static"): the demo's, served by nginx (Debian's
+   /usr/sbin/nginx, deploy/nginx-static.conf, as many workers as gunicorn's) on
+   loopback, the article detail against the ceiling on a gunicorn of the same run,
+   in interleaved rounds, as a ratio.
 
 Targets are marked PASS or FAIL and do not change the exit status: this machine's
 speed drifts. Absolute figures depend on the machine; the ratios are what the README
@@ -101,6 +107,10 @@ FAQ_LIST = "/api/v1/faq-items/?locale=en"
 FAQ_SEARCH = "/api/v1/faq-items/?locale=en&search=surgery&page_size=1"
 STORE_TARGET = 0.5
 CACHED_TARGET = 1.0
+# nginx sending a file against Django sending constant bytes: about an order of
+# magnitude (issue 19).
+STATIC_TARGET = 5.0
+NGINX = Path("/usr/sbin/nginx")
 
 SCENARIOS = [
     Scenario("constant bytes (ceiling)", "cached", CEILING),
@@ -388,8 +398,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--phases",
-        default=",".join(phase[0] for phase in PHASES),
-        help="the read phases to run, by their first server (default: all)",
+        default=",".join([phase[0] for phase in PHASES] + ["static"]),
+        help="the read phases to run, by their first server, and 'static' "
+        "(default: all)",
     )
     parser.add_argument(
         "--no-fastpath",
@@ -416,6 +427,8 @@ def main(argv=None) -> int:
     failed = []
     if not options.skip_reads:
         failed += measure_reads(env, options, wrk_bin)
+        if "static" in options.phases.split(","):
+            failed += measure_static(env, options, wrk_bin)
     if not options.skip_publishing:
         failed += measure_publishing(env, options)
     if failed:
@@ -648,8 +661,175 @@ def measure_publishing(env: dict, options) -> list[str]:
             + ", ".join(f"{kind} {n}" for kind, n in rebuilt["kinds"].items())
             + "  FAIL"
         )
-    print(json.dumps({"visible": visible, "common": common, "rebuild": rebuilt}))
+    exported = None
+    if rebuilt["finished"]:
+        exported = export_static(slow, "--from-store")
+        print(
+            f"export_static --from-store: {exported['documents']} documents written "
+            f"in {exported['seconds']:.1f} s"
+        )
+    else:
+        print("export_static: not measured (rebuild_documents did not finish)")
+    print(
+        json.dumps(
+            {
+                "visible": visible,
+                "common": common,
+                "rebuild": rebuilt,
+                "export": exported,
+            }
+        )
+    )
     return failed
+
+
+def export_static(env: dict, *args: str) -> dict:
+    """``manage.py export_static`` into a temporary folder: where it is, how many
+    documents it wrote and in how long (its own figure, the render excluded)."""
+    folder = Path(tempfile.mkdtemp(prefix="clinic-bench-export-"))
+    folder.chmod(0o755)  # nginx's workers read it as another user
+    output = run(
+        PYTHON,
+        "manage.py",
+        "export_static",
+        str(folder),
+        "--origin",
+        ORIGIN,
+        *args,
+        env=env,
+    )
+    match = re.search(r"Exported (\d+) documents in ([\d.]+) s", output)
+    if not match:
+        sys.exit("could not read export_static's output:\n" + output)
+    return {
+        "folder": str(folder),
+        "documents": int(match.group(1)),
+        "seconds": float(match.group(2)),
+    }
+
+
+def static_nginx_config(
+    export: str, upstream: int, port: int, folder: Path, workers: int
+) -> str:
+    """deploy/nginx-static.conf on loopback, plain HTTP (as gunicorn is measured),
+    in front of ``upstream``, in a main context of its own in ``folder``."""
+    site = (ROOT / "deploy" / "nginx-static.conf").read_text()
+    for pattern, replacement in (
+        (r"/srv/clinic-export/", export + "/"),
+        (r"(?m)^(\s*)server 10\.0\.0\.11:8000 ", rf"\g<1>server 127.0.0.1:{upstream} "),
+        (r"(?m)^\s*server 10\.0\.0\.12:8000 [^;]*;\n", ""),
+        (r"listen 443 ssl http2;", f"listen 127.0.0.1:{port};"),
+        (r"(?m)^\s*ssl_certificate(_key)? [^;]*;\n", ""),
+    ):
+        site = re.sub(pattern, replacement, site)
+    (folder / "site.conf").write_text(site)
+    return (
+        "daemon off;\n"
+        f"worker_processes {workers};\n"
+        f"pid {folder}/nginx.pid;\n"
+        f"error_log {folder}/error.log;\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n"
+        "  access_log off;\n"
+        + "".join(
+            f"  {kind}_temp_path {folder}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + f"  include {folder}/site.conf;\n"
+        "}\n"
+    )
+
+
+def measure_static(env: dict, options, wrk_bin: str) -> list[str]:
+    """Step 4 of the module docstring; what missed its target."""
+    if not NGINX.exists():
+        print("\nstatic export: not measured (needs nginx: apt-get install nginx)")
+        return []
+    print("\nThe demo's static export, served by nginx…", flush=True)
+    demo_env = server_env(env, SERVERS["store, demo"])
+    exported = export_static(demo_env)
+    folder = Path(exported["folder"])
+    size = len(
+        (
+            folder / "current/files/api/v1/articles" / DEMO_ARTICLE / "locale=en.json"
+        ).read_bytes()
+    )
+    server = Server({**demo_env, "BENCH_CONSTANT_BYTES": str(size)}, options.workers)
+    port = free_port()
+    (folder / "nginx.conf").write_text(
+        static_nginx_config(str(folder), server.port, port, folder, options.workers)
+    )
+    log = tempfile.TemporaryFile()
+    nginx = subprocess.Popen(
+        [str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        static_url = f"http://127.0.0.1:{port}{ARTICLE}"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                status, headers, body = fetch(static_url)
+                break
+            except OSError:
+                if time.monotonic() > deadline or nginx.poll() is not None:
+                    log.seek(0)
+                    sys.exit("nginx did not start:\n" + log.read().decode())
+                time.sleep(0.1)
+        app = fetch(server.base + ARTICLE)
+        if (status, body, headers["ETag"]) != (200, app[2], app[1]["ETag"]):
+            sys.exit("nginx does not answer the article as the app does")
+        # Sent by nginx's static module, never by the app: a file was served, not
+        # the app's answer passed on (an export nginx cannot read goes there).
+        if headers.get("Accept-Ranges") != "bytes":
+            sys.exit("nginx passed the article to the app: can it read the export?")
+        urls = {"static": static_url, "ceiling": server.base + CEILING}
+        runs: dict[str, list[dict]] = {name: [] for name in urls}
+        for url in urls.values():
+            wrk(wrk_bin, url, duration=options.warmup, connections=options.connections)
+        for _ in range(options.rounds):
+            for name, url in urls.items():
+                runs[name].append(
+                    wrk(
+                        wrk_bin,
+                        url,
+                        duration=options.duration,
+                        connections=options.connections,
+                    )
+                )
+                server.wait_idle()
+    finally:
+        os.killpg(nginx.pid, signal.SIGTERM)
+        nginx.wait()
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    ratio = paired_ratio(runs["static"], runs["ceiling"])
+    passed = ratio >= STATIC_TARGET and not any(r["errors"] for r in runs["static"])
+    print(
+        f"nginx {options.workers} workers and gunicorn {options.workers} sync workers, "
+        f"wrk 1 thread × {options.connections} connections, median of "
+        f"{options.rounds} interleaved {options.duration}s runs; "
+        f"{exported['documents']} documents exported in {exported['seconds']:.1f} s"
+    )
+    for name, label in (
+        ("static", "static export article (nginx)"),
+        ("ceiling", "constant bytes (ceiling)"),
+    ):
+        rps = statistics.median(r["rps"] for r in runs[name])
+        p50 = statistics.median(r["p50"] for r in runs[name])
+        p99 = statistics.median(r["p99"] for r in runs[name])
+        print(
+            f"  {label:<31} {rps:>7.0f} req/s  p50 {p50:.2f} ms  "
+            f"p99 {p99:.2f} ms  {size} bytes"
+        )
+    print(
+        f"  static export ÷ ceiling: {ratio:.1f}× "
+        f"(target ≥{STATIC_TARGET:.0f}×) {mark(passed)}"
+    )
+    print(json.dumps({"static": {"ratio": ratio, "runs": runs, "export": exported}}))
+    return [] if passed else ["static export"]
 
 
 def in_django(env: dict, function: str, *args) -> dict:
