@@ -130,10 +130,13 @@ class DemoSnapshot:
 
     @staticmethod
     def content_models() -> list[type[models.Model]]:
+        # Not the changes waiting to be announced: the loader's commit is not
+        # the test's, and a test announces only its own (publication/changes.py).
         return [
             model
             for model in apps.get_models(include_auto_created=True)
             if model._meta.app_label in ("content", "faq", "publication", "reversion")
+            and model._meta.label != "publication.Change"
         ]
 
     @classmethod
