@@ -4,16 +4,21 @@ worker announces, and the public addresses behind the redirects."""
 from __future__ import annotations
 
 import contextlib
+import json
+import time
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
 from content.models import Article
 from faq.models import FAQItem
 from publication import changes
 from publication.changes import Change, PublicAddress, documents_changed
-from publication.tasks import render_stale_documents
+from publication.tasks import render_stale_documents, time_reached
 from tests.conftest import DemoSnapshot
 from tests.factories import FAQItemFactory, publish
 
@@ -246,3 +251,55 @@ def test_the_redirects_feed_lists_each_old_slug_with_its_slug_now(demo, client):
     item.unpublish("en")
     body = client.get("/api/v1/sitemap/redirects/?locale=en").json()
     assert body["results"] == []
+
+
+def test_a_scheduled_publication_is_announced_when_its_time_comes(demo):
+    at = timezone.now() + timedelta(seconds=0.5)
+    with announced() as received:
+        item = FAQItemFactory(published_en=True, publish_at=at)
+        run_worker()
+        assert by_path(received) == {}  # not visible yet: nothing changed
+        time.sleep(max((at - timezone.now()).total_seconds(), 0) + 0.05)
+        time_reached.call("faq.FAQItem", item.pk, at.astimezone(UTC).isoformat())
+        run_worker()
+
+    found = by_path(received)
+    assert found[f"/api/v1/faq-items/{item.slug_en}/?locale=en"].status == "created"
+
+
+def test_a_deleted_object_is_announced_as_removed_in_every_language(demo):
+    item = FAQItem.objects.filter(published_en=True, published_ko=True).order_by("pk")[
+        0
+    ]
+    slugs = {code: getattr(item, f"slug_{code}") for code in ("en", "ko")}
+    with announced() as received:
+        item.delete()
+        run_worker()
+
+    found = by_path(received)
+    for code, slug in slugs.items():
+        document = found[iri_to_uri(f"/api/v1/faq-items/{slug}/?locale={code}")]
+        assert (document.status, document.slug) == ("removed", slug)
+
+
+def test_dragging_faq_items_announces_the_lists_it_changed(demo, client, admin_client):
+    first, second = FAQItem.objects.published("en").order_by("position", "pk")[:2]
+    assert client.get("/api/v1/faq-items/?locale=en").status_code == 200
+    with announced() as received:
+        response = admin_client.post(
+            reverse("admin:faq_faqitem_sortable_update"),
+            data=json.dumps(
+                {
+                    "updatedItems": [
+                        [first.pk, second.position],
+                        [second.pk, first.position],
+                    ]
+                }
+            ),
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        run_worker()
+
+    found = by_path(received)
+    assert found["/api/v1/faq-items/?locale=en"].status == "updated"
