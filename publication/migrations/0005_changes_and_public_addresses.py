@@ -5,6 +5,12 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+DATA_LOSS_ALLOWED = (
+    "Adds two tables and fills the public addresses from the visible published "
+    "versions' slugs; no row of content is written."
+)
+
+
 def current_addresses(apps, schema_editor):
     """The addresses the public sees now: each visible version's slug (the
     redirects start from here)."""
