@@ -60,11 +60,15 @@ def wait_listening(port: int, process: subprocess.Popen, log: Path) -> None:
         time.sleep(0.1)
 
 
-def nginx_config(gunicorn_port: int, nginx_port: int, tmp: Path) -> str:
-    """deploy/nginx.conf with the test's addresses and certificate, inside the
+def nginx_config(
+    gunicorn_port: int, nginx_port: int, tmp: Path, *, conf: Path = CONF, more=()
+) -> str:
+    """``conf`` (deploy/nginx.conf) with the test's addresses and certificate
+    (and the ``more`` (pattern, replacement) pairs, each found once), inside the
     main context nginx needs (run as this user, files in ``tmp``)."""
-    site = CONF.read_text()
+    site = conf.read_text()
     replacements = [
+        *more,
         # The upstream's app servers: the one gunicorn of the test.
         (
             r"(?m)^(\s*)server 10\.0\.0\.11:8000 ",
@@ -77,7 +81,7 @@ def nginx_config(gunicorn_port: int, nginx_port: int, tmp: Path) -> str:
     ]
     for pattern, replacement in replacements:
         site, count = re.subn(pattern, replacement, site)
-        assert count == 1, f"deploy/nginx.conf no longer has {pattern!r}"
+        assert count == 1, f"{conf.name} no longer has {pattern!r}"
     (tmp / "site.conf").write_text(site)
     return (
         "daemon off;\n"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import subprocess
 from pathlib import Path
@@ -27,6 +26,7 @@ from tests.servers.test_gunicorn import assert_json_error
 from tests.servers.test_nginx import (
     NGINX,
     OPENSSL,
+    nginx_config,
     send_tls,
     stop,
     through_nginx,
@@ -46,37 +46,15 @@ pytestmark = [
 ]
 
 
-def nginx_config(export: Path, gunicorn_port: int, nginx_port: int, tmp: Path) -> str:
-    site = CONF.read_text()
-    replacements = [
-        (r"/srv/clinic-export/", f"{export}/"),
-        (
-            r"(?m)^(\s*)server 10\.0\.0\.11:8000 ",
-            rf"\g<1>server 127.0.0.1:{gunicorn_port} ",
-        ),
-        (r"(?m)^\s*server 10\.0\.0\.12:8000 [^;]*;\n", ""),
-        (r"listen 443 ssl", f"listen 127.0.0.1:{nginx_port} ssl"),
-        (r"/etc/ssl/clinic/fullchain\.pem", str(tmp / "cert.pem")),
-        (r"/etc/ssl/clinic/privkey\.pem", str(tmp / "key.pem")),
-    ]
-    for pattern, replacement in replacements:
-        site, count = re.subn(pattern, replacement, site)
-        assert count == 1, f"deploy/nginx-static.conf no longer has {pattern!r}"
-    (tmp / "site.conf").write_text(site)
-    return (
-        "daemon off;\n"
-        "master_process off;\n"
-        f"pid {tmp}/nginx.pid;\n"
-        f"error_log {tmp}/error.log info;\n"
-        "events { worker_connections 64; }\n"
-        "http {\n"
-        f"  access_log {tmp}/access.log;\n"
-        + "".join(
-            f"  {kind}_temp_path {tmp}/{kind};\n"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        + f"  include {tmp}/site.conf;\n"
-        "}\n"
+def static_config(export: Path, gunicorn_port: int, nginx_port: int, tmp: Path) -> str:
+    """deploy/nginx-static.conf serving ``export``, as the other nginx test runs
+    deploy/nginx.conf."""
+    return nginx_config(
+        gunicorn_port,
+        nginx_port,
+        tmp,
+        conf=CONF,
+        more=[(r"/srv/clinic-export/", f"{export}/")],
     )
 
 
@@ -96,7 +74,7 @@ def served(tmp_path):
         capture_output=True,
     )
     (tmp_path / "nginx.conf").write_text(
-        nginx_config(export, gunicorn_port, nginx_port, tmp_path)
+        static_config(export, gunicorn_port, nginx_port, tmp_path)
     )
     env = {
         **os.environ,
