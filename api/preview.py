@@ -237,8 +237,7 @@ class PreviewView(PublicView):
             "locale": self.locale,
             "expires_at": datetime.fromtimestamp(scope["exp"], UTC).isoformat(),
             "working_copies": [
-                {"type": type_of(model).name if type_of(model) else None, "id": pk_}
-                | state
+                {"type": getattr(type_of(model), "name", None), "id": pk_} | state
                 for (model, pk_), state in sorted(
                     preview.shown.items(),
                     key=lambda item: (item[0][0].__name__, item[0][1]),

@@ -100,19 +100,9 @@ def nginx_config(
     )
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    """(gunicorn's port, nginx's port)."""
-    tmp = tmp_path_factory.mktemp("nginx")
-    gunicorn_port, nginx_port = free_port(), free_port()
-    subprocess.run(
-        [OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=localhost", "-keyout", tmp / "key.pem"]
-        + ["-out", tmp / "cert.pem"],
-        check=True,
-        capture_output=True,
-    )
-    (tmp / "nginx.conf").write_text(nginx_config(gunicorn_port, nginx_port, tmp))
+def app_env(tmp: Path) -> dict[str, str]:
+    """The environment of a gunicorn behind nginx: production settings on a
+    SQLite file in ``tmp``, one proxy in front, no rate limit."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "clinic.settings",
@@ -126,6 +116,23 @@ def servers(tmp_path_factory):
     }
     env.pop("REDIS_URL", None)
     env.pop("PUBLIC_ORIGIN", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """(gunicorn's port, nginx's port)."""
+    tmp = tmp_path_factory.mktemp("nginx")
+    gunicorn_port, nginx_port = free_port(), free_port()
+    subprocess.run(
+        [OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=localhost", "-keyout", tmp / "key.pem"]
+        + ["-out", tmp / "cert.pem"],
+        check=True,
+        capture_output=True,
+    )
+    (tmp / "nginx.conf").write_text(nginx_config(gunicorn_port, nginx_port, tmp))
+    env = app_env(tmp)
     started = []
     try:
         gunicorn_log = tmp / "gunicorn.log"

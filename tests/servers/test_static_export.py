@@ -10,8 +10,6 @@ the app's to refuse without the database."""
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +24,7 @@ from tests.servers.test_gunicorn import assert_json_error
 from tests.servers.test_nginx import (
     NGINX,
     OPENSSL,
+    app_env,
     nginx_config,
     send_tls,
     stop,
@@ -76,19 +75,7 @@ def served(tmp_path):
     (tmp_path / "nginx.conf").write_text(
         static_config(export, gunicorn_port, nginx_port, tmp_path)
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "localhost",
-        "BEHIND_HTTPS_PROXY": "true",
-        "NUM_PROXIES": "1",
-        "API_THROTTLE_RATE": "",
-    }
-    env.pop("REDIS_URL", None)
-    env.pop("PUBLIC_ORIGIN", None)
+    env = app_env(tmp_path)
     started = []
     try:
         for name, command in (
