@@ -359,11 +359,41 @@ class ArticleBlockInline(SortableInlineAdminMixin, StackedInline):
     verbose_name_plural = _("blocks (drag to reorder)")
 
 
+# The fields a block of each kind shows besides its heading and body (what the
+# API gives for it, content/serializers.py); the block editor hides the others.
+BLOCK_KIND_FIELDS = {
+    models.ArticleBlock.Kind.LIST: ("item_list",),
+    models.ArticleBlock.Kind.COMPARISON: ("comparison",),
+    models.ArticleBlock.Kind.AFTERCARE: ("aftercare", "aftercare_method"),
+    models.ArticleBlock.Kind.CTA: ("cta_label", "cta_url"),
+}
+# Blocks open when the page opens; the rest show their one-line summary.
+BLOCKS_OPEN = 3
+
+
 @admin.register(models.Article)
 class ArticleAdmin(PublishableAdmin):
     list_display = ("title", "last_reviewed")
     search_fields = translated_search_fields("title", "summary")
     inlines = [ArticleBlockInline]
+
+    def editing_blocks(self, request, obj):
+        switchable = sorted(
+            {name for names in BLOCK_KIND_FIELDS.values() for name in names}
+        )
+        return {
+            "prefix": self.inline_prefixes(request, obj)[models.ArticleBlock],
+            "kind_field": "kind",
+            "switchable": switchable,
+            "kinds": {
+                kind: list(BLOCK_KIND_FIELDS.get(kind, ()))
+                for kind in models.ArticleBlock.Kind.values
+            },
+            "choices": [
+                (kind, str(label)) for kind, label in models.ArticleBlock.Kind.choices
+            ],
+            "open": BLOCKS_OPEN,
+        }
 
     fieldsets = [
         (

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
@@ -31,12 +31,19 @@ from publication import content_version, preview
 from publication.conflicts import ConflictAdminMixin
 from publication.content_version import content_changed
 from publication.history import HistoryAdminMixin, ProtectedDeletionMixin
-from publication.languages import LANGUAGE_CODES, LANGUAGE_NAMES, column, language_name
+from publication.languages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODES,
+    LANGUAGE_NAMES,
+    column,
+    language_name,
+)
 from publication.models import (
     Publishable,
     changed_field,
     complete_field,
     deferred_completeness,
+    missing_field_names,
     missing_fields,
     missing_q,
     published_field,
@@ -238,6 +245,40 @@ def version_state(versions: list, now) -> tuple[str, str]:
     return gettext("published"), "published"
 
 
+def missing_groups(obj, parts, prefixes: dict, code: str, problems: list[str]):
+    """What ``obj`` lacks in ``code``, grouped by where: the object's own fields,
+    then each part's (a block, a list item), each field with the form field it
+    is (``data-field``: its column; for a part, the inline's prefix and the
+    part's primary key, which the change page's script resolves to the form row),
+    then what is not a field of this page (an embedded object not published)."""
+    groups, fields_named = [], set()
+    places = [(obj, None), *((part, prefixes.get(type(part))) for part in parts)]
+    for place, prefix in places:
+        names = missing_field_names(place, code)
+        if not names:
+            continue
+        fields = []
+        for name in names:
+            label = str(place._meta.get_field(name).verbose_name)
+            fields_named.add(label if place is obj else f"{place.describe()}: {label}")
+            fields.append(
+                {
+                    "label": label,
+                    "column": column(name, code),
+                    "prefix": prefix or "",
+                    "pk": "" if place is obj else place.pk,
+                    "linked": place is obj or prefix is not None,
+                }
+            )
+        groups.append(
+            {"where": "" if place is obj else place.describe(), "fields": fields}
+        )
+    others = [problem for problem in problems if problem not in fields_named]
+    if others:
+        groups.append({"where": gettext("Other content"), "others": others})
+    return groups
+
+
 class PublicationForm(forms.Form):
     """What the publication panel posts: ``publish`` or ``unpublish`` with one
     language (its buttons), or several ``languages`` with an optional time."""
@@ -332,6 +373,58 @@ class RefusalAdminMixin:
         return RefusedForm
 
 
+class EditingAdminMixin:
+    """The change page's editing aids (clinic/static/admin/editing/editing.js):
+    one language switch for the page, the default language's text beside each
+    field of another, and, where ``editing_blocks`` says so, the block editor.
+    Their labels are translated here and handed to the script in the page's
+    config, with the languages named in their own names (한국어, 日本語)."""
+
+    def editing_blocks(self, request, obj) -> dict | None:
+        """The block editor's setup for an inline of blocks, or None: the
+        inline's ``prefix``, its ``kind_field``, the ``switchable`` fields, the
+        ``kinds`` (kind → the switchable fields it shows), the ``choices`` of
+        kinds, and how many blocks are ``open`` before the rest are collapsed."""
+        return None
+
+    def editing_config(self, request, obj) -> dict:
+        default = language_name(DEFAULT_LANGUAGE)
+        ui = translation.get_language() or DEFAULT_LANGUAGE
+        return {
+            "languages": [
+                {
+                    "code": code,
+                    "name": translation.get_language_info(code)["name_local"],
+                    "label": language_name(code),
+                }
+                for code in LANGUAGE_CODES
+            ],
+            "default": DEFAULT_LANGUAGE,
+            # The editor's own language when content has it; the script prefers
+            # the one this editor chose last.
+            "initial": ui if ui in LANGUAGE_CODES else DEFAULT_LANGUAGE,
+            "user": request.user.pk,
+            "blocks": self.editing_blocks(request, obj),
+            "strings": {
+                "switch_label": gettext("Language of the fields"),
+                "show_source": gettext("Show the %(language)s text under each field")
+                % {"language": default},
+                "source_label": gettext("%(language)s:") % {"language": default},
+                "expand": gettext("Expand"),
+                "collapse": gettext("Collapse"),
+                "expand_all": gettext("Expand all blocks"),
+                "collapse_all": gettext("Collapse all blocks"),
+                "add_block": gettext("Add a block:"),
+            },
+        }
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        context["editing_config"] = self.editing_config(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 class PublicationAdminMixin(RefusalAdminMixin):
     """For publishable models: status columns, filters and actions, and on the
     change page a publication panel whose buttons post to an admin URL of their
@@ -376,10 +469,13 @@ class PublicationAdminMixin(RefusalAdminMixin):
         )
 
     def publication_panel(self, request, obj) -> dict:
-        """Per language: its state, what is missing there, and what can be done.
-        A language changed since published links to what changed (the stored flag:
-        the diff itself is read on that page only)."""
-        problems = obj.completeness_problems()
+        """Per language: its state in words, what is missing there grouped by
+        where it is (the object, each part) with a link to each field, and what
+        can be done. A language changed since published links to what changed
+        (the stored flag: the diff itself is read on that page only)."""
+        parts = list(obj.parts())
+        problems = obj.completeness_problems(parts=parts)
+        prefixes = self.inline_prefixes(request, obj)
         now = timezone.now()
         versions: dict[str, list] = {}
         for version in obj.versions.order_by("visible_from"):
@@ -388,6 +484,7 @@ class PublicationAdminMixin(RefusalAdminMixin):
         for code in LANGUAGE_CODES:
             published = getattr(obj, published_field(code))
             changed = published and getattr(obj, changed_field(code))
+            missing = problems[code]
             state, css = version_state(versions.get(code, []), now)
             if published and not versions.get(code):
                 state, css = gettext("published"), "published"
@@ -395,6 +492,20 @@ class PublicationAdminMixin(RefusalAdminMixin):
                 state = gettext("%(state)s — changed since published") % {
                     "state": state
                 }
+            elif css == "not-published":
+                state, css = (
+                    (
+                        ngettext(
+                            "not published: %(count)d field missing",
+                            "not published: %(count)d fields missing",
+                            len(missing),
+                        )
+                        % {"count": len(missing)},
+                        "missing",
+                    )
+                    if missing
+                    else (gettext("ready to publish"), "ready")
+                )
             live = [v for v in versions.get(code, []) if v.visible_from <= now]
             working_slug = (
                 getattr(obj, column("slug", code), "") if obj.has_slug else ""
@@ -415,7 +526,10 @@ class PublicationAdminMixin(RefusalAdminMixin):
                     "changes_url": self._changes_url(obj, code) if changed else "",
                     "state": state,
                     "css": css,
-                    "missing": problems[code],
+                    "missing": missing,
+                    "missing_groups": missing_groups(
+                        obj, parts, prefixes, code, missing
+                    ),
                 }
             )
         return {
@@ -423,6 +537,14 @@ class PublicationAdminMixin(RefusalAdminMixin):
             "rows": rows,
             "can_change": self.has_change_permission(request, obj),
             "publish_at": timezone.localtime(obj.publish_at),
+        }
+
+    def inline_prefixes(self, request, obj) -> dict[type, str]:
+        """The form prefix of each inline's model on the change page (``blocks``),
+        for links from the panel to a part's field."""
+        return {
+            inline.model: inline.get_formset(request, obj).get_default_prefix()
+            for inline in self.get_inline_instances(request, obj)
         }
 
     def _changes_url(self, obj, code: str) -> str:
@@ -586,6 +708,7 @@ class SortableAdminMixin(adapters.SortableAdminMixin):
 
 
 class TranslatedAdmin(
+    EditingAdminMixin,
     NoRequiredLanguageMixin,
     HistoryAdminMixin,
     ProtectedDeletionMixin,
@@ -603,6 +726,7 @@ class TranslatedAdmin(
 
 
 class PublishableAdmin(
+    EditingAdminMixin,
     NoRequiredLanguageMixin,
     HistoryAdminMixin,
     ProtectedDeletionMixin,

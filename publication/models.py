@@ -166,21 +166,29 @@ def empty_in(obj: models.Model, field: str, code: str) -> bool:
     return is_empty(value)
 
 
-def missing_fields(obj: models.Model, code: str) -> list[str]:
-    """Verbose names of obj's translated fields empty in ``code`` that it needs there:
-    the required ones (``required_fields``) and, in another language than the
-    default, those set in the default language. Rich text that shows nothing
-    (``<p></p>``) is empty."""
+def missing_field_names(obj: models.Model, code: str) -> list[str]:
+    """obj's translated fields empty in ``code`` that it needs there: the required
+    ones (``required_fields``) and, in another language than the default, those
+    set in the default language. Rich text that shows nothing (``<p></p>``) is
+    empty."""
     required = set(obj.required_fields() if isinstance(obj, Part) else ())
-    missing = []
-    for field in translated_fields(type(obj)):
-        if not empty_in(obj, field, code):
-            continue
-        if field in required or (
-            code != DEFAULT_LANGUAGE and not empty_in(obj, field, DEFAULT_LANGUAGE)
-        ):
-            missing.append(str(obj._meta.get_field(field).verbose_name))
-    return missing
+    return [
+        field
+        for field in translated_fields(type(obj))
+        if empty_in(obj, field, code)
+        and (
+            field in required
+            or (code != DEFAULT_LANGUAGE and not empty_in(obj, field, DEFAULT_LANGUAGE))
+        )
+    ]
+
+
+def missing_fields(obj: models.Model, code: str) -> list[str]:
+    """The verbose names of ``missing_field_names``."""
+    return [
+        str(obj._meta.get_field(field).verbose_name)
+        for field in missing_field_names(obj, code)
+    ]
 
 
 def _empty_q(name: str) -> Q:
@@ -632,13 +640,15 @@ class Publishable(Part):
         return problems
 
     def completeness_problems(
-        self, codes: Iterable[str] = LANGUAGE_CODES
+        self, codes: Iterable[str] = LANGUAGE_CODES, parts: list[Part] | None = None
     ) -> dict[str, list[str]]:
-        """Everything missing, per language, over the object and its parts."""
+        """Everything missing, per language, over the object and its parts
+        (``parts``: as ``parts()`` gives them, when the caller has them)."""
         # Parts and grids are fetched once for all languages (see memo()).
         self._memo = {}
         try:
-            parts = list(self.parts()) if self.pk else []
+            if parts is None:
+                parts = list(self.parts()) if self.pk else []
             result = {}
             for code in codes:
                 problems = self.problems(code)

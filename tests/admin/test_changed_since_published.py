@@ -277,7 +277,7 @@ def test_unpublishing_from_the_panel_clears_the_changed_state(admin_client, item
     )
 
     assert changed(item) == []
-    assert panel_rows(response)["ko"]["state"] == "not published"
+    assert panel_rows(response)["ko"]["state"] == "ready to publish"
 
 
 def test_the_changes_page_needs_the_view_permission(client, django_user_model, item):

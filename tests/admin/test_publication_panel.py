@@ -6,6 +6,7 @@ publish or unpublish a version in the history naming its languages."""
 from __future__ import annotations
 
 import datetime
+from html.parser import HTMLParser
 from urllib.parse import unquote
 
 import pytest
@@ -41,6 +42,44 @@ def panel_rows(response) -> dict[str, dict]:
     return {row["code"]: row for row in response.context["publication_panel"]["rows"]}
 
 
+class _PanelRowLinks(HTMLParser):
+    """The links of one language's row of the panel (``<tr id="publication-ja">``)
+    with a given class: their attributes and text."""
+
+    def __init__(self, code: str, css_class: str):
+        super().__init__()
+        self.row, self.css_class = f"publication-{code}", css_class
+        self.inside, self.links, self.current = False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and attrs.get("id") == self.row:
+            self.inside = True
+        elif (
+            self.inside
+            and tag == "a"
+            and self.css_class in attrs.get("class", "").split()
+        ):
+            self.current = {**attrs, "text": ""}
+
+    def handle_data(self, data):
+        if self.current is not None:
+            self.current["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.current is not None:
+            self.links.append(self.current)
+            self.current = None
+        elif tag == "tr":
+            self.inside = False
+
+
+def row_links(page: str, code: str, css_class: str) -> list[dict]:
+    parser = _PanelRowLinks(code, css_class)
+    parser.feed(page)
+    return parser.links
+
+
 def comments(obj) -> list[str]:
     """The comments of the object's versions, but the demo's first one."""
     return [
@@ -61,15 +100,25 @@ def test_the_panel_shows_each_languages_state_and_what_is_missing(
     response = admin_client.get(change_url(item))
 
     rows = panel_rows(response)
-    assert [rows[code]["state"] for code in ("en", "ko", "ja")] == [
+    assert [rows[code]["state"] for code in ("en", "ko", "ja", "zh-hans")] == [
         "published",
         "published",
-        "not published",
+        "not published: 3 fields missing",
+        "not published: 3 fields missing",
     ]
     assert rows["ja"]["missing"] == ["question", "slug", "answer"]
     assert rows["en"]["missing"] == []
     page = response.content.decode()
-    assert "<li>question</li><li>slug</li><li>answer</li>" in page
+    # Each missing field links to its form field, in its language.
+    assert [
+        (link["href"], link["data-lang"], link["text"])
+        for link in row_links(page, "ja", "missing-field")
+    ] == [
+        ("#id_question_ja", "ja", "question"),
+        ("#id_slug_ja", "ja", "slug"),
+        ("#id_answer_ja", "ja", "answer"),
+    ]
+    assert row_links(page, "en", "missing-field") == []
     assert 'name="unpublish" value="en"' in page
     assert 'name="publish" value="ja"' in page
     # The old read-only table is gone.
@@ -118,7 +167,7 @@ def test_unpublish_from_the_panel(admin_client, demo):
     assert messages_of(response) == [(constants.SUCCESS, "Unpublished in Korean.")]
     assert fresh(item).published_languages == ["en", "ja", "zh-hans"]
     assert comments(item) == ["Unpublished in Korean."]
-    assert panel_rows(response)["ko"]["state"] == "not published"
+    assert panel_rows(response)["ko"]["state"] == "ready to publish"
 
 
 def test_unpublishing_what_published_content_embeds_is_refused_naming_it(
@@ -290,7 +339,10 @@ def test_the_panel_links_each_language_to_its_preview_on_the_site(
     rows = panel_rows(response)
     link = rows["ko"]["preview_url"]
     assert link.startswith("https://www.example.com/draft?t=")
-    assert 'class="preview-link"' in response.content.decode()
+    assert [
+        preview["href"]
+        for preview in row_links(response.content.decode(), "ko", "preview-link")
+    ] == [link]
     token = unquote(link.partition("t=")[2])
     preview = client.get(
         f"/api/v1/preview/faq_item/{item.pk}/", {"locale": "ko", "token": token}
@@ -327,3 +379,56 @@ def test_no_preview_link_without_a_frontend_template(demo, admin_client, setting
 
     assert panel_rows(response)["ko"]["preview_url"] is None
     assert 'class="preview-link"' not in response.content.decode()
+
+
+def test_the_missing_fields_of_an_article_are_grouped_by_block_and_link_to_their_field(
+    demo, admin_client
+):
+    article = Article.objects.get()
+    block = article.blocks.order_by("position").first()
+    block.body_ja = "<p></p>"
+    block.save()
+
+    response = admin_client.get(change_url(article))
+
+    rows = panel_rows(response)
+    assert rows["ja"]["state"] == "published — changed since published"
+    # Only the block lacks Japanese: one group, naming the block, whose field
+    # is found on the page by the inline's prefix and the block's key.
+    groups = rows["ja"]["missing_groups"]
+    assert [group["where"] for group in groups] == [block.describe()]
+    assert [(f["column"], f["prefix"], f["pk"]) for f in groups[0]["fields"]] == [
+        ("body_ja", "blocks", block.pk)
+    ]
+    links = row_links(response.content.decode(), "ja", "missing-field")
+    assert [
+        (link["data-field"], link["data-prefix"], link["data-pk"], link["text"])
+        for link in links
+    ] == [("body_ja", "blocks", str(block.pk), "body")]
+    # Simplified Chinese has no text at all: the article's own fields first,
+    # then block by block, every missing message listed once.
+    chinese = rows["zh-hans"]
+    assert (
+        chinese["state"] == f"not published: {len(chinese['missing'])} fields missing"
+    )
+    own = chinese["missing_groups"][0]
+    assert own["where"] == ""
+    assert [f["column"] for f in own["fields"]][:2] == ["title_zh_hans", "slug_zh_hans"]
+    blocks = list(article.blocks.order_by("position"))
+    wheres = [group["where"] for group in chinese["missing_groups"][1:]]
+    assert wheres[-1] == "Other content"
+    # The blocks in their order (those whose own texts all follow English's
+    # emptiness have no group).
+    assert wheres[:-1] == [
+        block.describe() for block in blocks if block.describe() in wheres
+    ]
+    assert len(wheres) > 10
+    assert any(
+        "is not published in Simplified Chinese" in other
+        for other in chinese["missing_groups"][-1]["others"]
+    )
+    listed = sum(
+        len(group.get("fields", ())) + len(group.get("others", ()))
+        for group in chinese["missing_groups"]
+    )
+    assert listed == len(chinese["missing"])
