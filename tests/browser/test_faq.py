@@ -94,7 +94,7 @@ def test_an_faq_item_written_in_the_editor_is_published_in_english_and_korean_on
     )
     # Published from the change page's publication panel.
     panel = page.locator("#publication-panel")
-    expect(panel.locator("#publication-en .state")).to_have_text("not published")
+    expect(panel.locator("#publication-en .state")).to_have_text("ready to publish")
     publish_selected(page, "en", "ko")
     expect(panel.locator("#publication-ko .state")).to_have_text("published")
     expect(panel.locator("#publication-ja .missing li")).to_have_text(
@@ -178,7 +178,9 @@ def test_publishing_in_japanese_without_japanese_text_is_refused_keeping_the_edi
             "Missing in Japanese: question; slug; answer.",
         ]
     )
-    expect(panel.locator("#publication-ja .state")).to_have_text("not published")
+    expect(panel.locator("#publication-ja .state")).to_have_text(
+        "not published: 3 fields missing"
+    )
     # What was saved stays saved, in the editors too.
     tab(page, "answer", "ko").click()
     expect(rich_text(page, "answer", "ko")).to_contain_text("냉찜질이 도움이 됩니다.")
