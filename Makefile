@@ -74,13 +74,14 @@ schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 # The README's pictures of the Korean admin (docs/admin-*-ko.png), taken by the
-# browser test that checks that admin (tests/browser/test_korean_admin.py) in
+# browser tests that check that admin (tests/browser/test_korean_admin.py,
+# tests/browser/test_article_editor.py) in
 # Debian's headless Chromium. Korean text and emoji need fonts Chromium can find.
 screenshots: install
 	@test -x /usr/bin/chromium || { echo "needs /usr/bin/chromium: apt-get install chromium chromium-driver" >&2; exit 2; }
 	@fc-list :lang=ko | grep -q . || { echo "needs a Korean font: apt-get install fonts-noto-cjk fonts-noto-color-emoji" >&2; exit 2; }
 	$(BIN)/python manage.py compile_translations --verbosity 0
-	BROWSER_DOCS_SCREENSHOTS=docs $(BIN)/pytest tests/browser/test_korean_admin.py -p no:cacheprovider -q
+	BROWSER_DOCS_SCREENSHOTS=docs $(BIN)/pytest tests/browser/test_korean_admin.py tests/browser/test_article_editor.py -p no:cacheprovider -q
 
 # The golden files of every public answer (tests/api/test_golden.py), written anew
 # after a change that is meant to change responses: review the diff, then commit.
