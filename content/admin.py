@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from adminsortable2.admin import SortableInlineAdminMixin
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -343,8 +344,49 @@ class CauseTypeAdmin(SortableAdminMixin, PublishableAdmin):
 # Articles.
 
 
+# The fields a block of each kind shows besides its heading and body (what the
+# API gives for it, content/serializers.py); the block editor hides the others.
+BLOCK_KIND_FIELDS = {
+    models.ArticleBlock.Kind.LIST: ("item_list",),
+    models.ArticleBlock.Kind.COMPARISON: ("comparison",),
+    models.ArticleBlock.Kind.AFTERCARE: ("aftercare", "aftercare_method"),
+    models.ArticleBlock.Kind.CTA: ("cta_label", "cta_url"),
+}
+KIND_SPECIFIC_FIELDS = sorted(
+    {name for names in BLOCK_KIND_FIELDS.values() for name in names}
+)
+# Blocks open when the page opens; the rest show their one-line summary.
+BLOCKS_OPEN = 3
+
+
+class ArticleBlockForm(forms.ModelForm):
+    """A block saved with another kind's fields emptied: the editor hides them
+    (what was typed there survives switching kinds back and forth until the
+    save), and a hidden value would still count, e.g. a call to action's label
+    left in a text block would be a text every language needs, or a comparison
+    left in it would have to be published first."""
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if not kind:
+            return cleaned
+        shown = set(BLOCK_KIND_FIELDS.get(kind, ()))
+        for name in KIND_SPECIFIC_FIELDS:
+            if name in shown:
+                continue
+            for field in (name, *(column(name, code) for code in LANGUAGE_CODES)):
+                if field in cleaned:
+                    is_reference = isinstance(
+                        self.fields[field], forms.ModelChoiceField
+                    )
+                    cleaned[field] = None if is_reference else ""
+        return cleaned
+
+
 class ArticleBlockInline(SortableInlineAdminMixin, StackedInline):
     model = models.ArticleBlock
+    form = ArticleBlockForm
     fields = (
         "kind",
         "heading",
@@ -359,18 +401,6 @@ class ArticleBlockInline(SortableInlineAdminMixin, StackedInline):
     verbose_name_plural = _("blocks (drag to reorder)")
 
 
-# The fields a block of each kind shows besides its heading and body (what the
-# API gives for it, content/serializers.py); the block editor hides the others.
-BLOCK_KIND_FIELDS = {
-    models.ArticleBlock.Kind.LIST: ("item_list",),
-    models.ArticleBlock.Kind.COMPARISON: ("comparison",),
-    models.ArticleBlock.Kind.AFTERCARE: ("aftercare", "aftercare_method"),
-    models.ArticleBlock.Kind.CTA: ("cta_label", "cta_url"),
-}
-# Blocks open when the page opens; the rest show their one-line summary.
-BLOCKS_OPEN = 3
-
-
 @admin.register(models.Article)
 class ArticleAdmin(PublishableAdmin):
     list_display = ("title", "last_reviewed")
@@ -378,13 +408,10 @@ class ArticleAdmin(PublishableAdmin):
     inlines = [ArticleBlockInline]
 
     def editing_blocks(self, request, obj):
-        switchable = sorted(
-            {name for names in BLOCK_KIND_FIELDS.values() for name in names}
-        )
         return {
             "prefix": self.inline_prefixes(request, obj)[models.ArticleBlock],
             "kind_field": "kind",
-            "switchable": switchable,
+            "switchable": KIND_SPECIFIC_FIELDS,
             "kinds": {
                 kind: list(BLOCK_KIND_FIELDS.get(kind, ()))
                 for kind in models.ArticleBlock.Kind.values
