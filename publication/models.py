@@ -53,7 +53,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
-from publication import snapshots, tasks
+from publication import outdated, snapshots, tasks
 from publication.content_version import content_changed, object_tag
 from publication.languages import (
     DEFAULT_LANGUAGE,
@@ -277,7 +277,9 @@ class Part(models.Model):
         # readers see is the published versions, checked when published.
         roots = list(self.publication_roots())
         changed = self.changed_columns()
+        before = self._values_before_save()
         super().save(*args, **kwargs)
+        outdated.note_save(self, before)
         self._remember_values()
         if changed is not None and not changed:
             return
@@ -292,6 +294,7 @@ class Part(models.Model):
         # (``content_deleted``), which also sees bulk and cascaded deletes.
         roots = list(self.publication_roots())
         public = bool(audience_of(roots))
+        outdated.forget(self)
         result = super().delete(*args, **kwargs)
         for root in roots:
             _schedule_refresh(root, public=public)
@@ -326,6 +329,12 @@ class Part(models.Model):
 
     def _remember_values(self) -> None:
         self._loaded_values = self._column_values()
+
+    def _values_before_save(self) -> dict[str, Any] | None:
+        """The columns as loaded (or last saved); None for a new object."""
+        if self._state.adding or self.pk is None:
+            return None
+        return getattr(self, "_loaded_values", None)
 
     def changed_columns(self) -> set[str] | None:
         """Columns whose value differs from the one loaded (or last saved); None
@@ -502,7 +511,9 @@ class Publishable(Part):
         if public:
             self.updated_at = timezone.now()
         # Skip Part.save: slugs are filled above and a root has no roots to check.
+        before_save = self._values_before_save()
         models.Model.save(self, *args, **kwargs)
+        outdated.note_save(self, before_save)
         self._remember_values()
         self._published_in_db = frozenset(self.published_languages)
         # The flags and the published versions move together, whatever sets the

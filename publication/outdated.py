@@ -1,0 +1,323 @@
+"""Outdated translations: which version of the default language's text each
+translation translates, per object and field (a part — block, list item, cell,
+stage entry — is an object of its own), and so which translations say something
+else since the source changed.
+
+When a translation in L is written, its source is recorded: the default-language
+text it was written against (``TranslationSource``, one row per object, field and
+language; the default language's own row holds its current text's digest). When
+the source changes afterwards, each translation whose recorded source differs is
+*outdated* in its language until someone updates it (a save that changes it
+records the current source) or confirms it still holds (``confirm``). A
+translation emptied is missing, not outdated: its row goes.
+
+A translation saved before this existed has no row: the first change of its
+source records the text it had before that change, so the translation shows as
+outdated from then on (the case that asked for this: an English answer rewritten,
+its Korean, Japanese and Chinese versions untouched).
+
+Nothing is unpublished or refused for an outdated translation: the admin shows it
+(the field, the publication panel, a filter and a count on every list) and asks
+for a confirmation before publishing a language that has one.
+
+The rows are written in the save of the object (``Part.save``), with one query to
+read the object's rows and at most two to write, and only when a translated text
+changed. Written by hand: django-modeltranslation keeps no history, and
+django-reversion's versions are whole-object snapshots per save, not "which source
+did this translation come from"; wagtail-localize's segment model is the nearest
+design (a source per string, translations pointing at it).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import unescape
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.html import format_html_join, strip_tags
+from django.utils.translation import gettext_lazy as _
+
+from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from richtext import is_empty
+
+# Fields whose language versions are not translations of each other: a slug is
+# made from its own language's title.
+NOT_TRANSLATIONS = frozenset({"slug"})
+
+
+class TranslationSource(models.Model):
+    """The default-language text that ``field`` of an object in ``locale``
+    translates (for ``locale`` the default language: its current text)."""
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=64)
+    locale = models.CharField(max_length=16)
+    # Where the object is edited and listed: itself, or the one publishable
+    # object a part belongs to (an article for its block): the lists' filter and
+    # counts, and the publication panel, read by it.
+    root_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+"
+    )
+    root_id = models.PositiveBigIntegerField()
+    digest = models.CharField(max_length=64)
+    text = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("translation source")
+        verbose_name_plural = _("translation sources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field", "locale"],
+                name="publication_translationsource_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["root_type", "locale", "root_id"],
+                name="publication_ts_root",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.content_type_id}:{self.object_id} {self.field} [{self.locale}]"
+
+
+def digest(text: str | None) -> str:
+    return hashlib.sha256((text or "").strip().encode()).hexdigest()
+
+
+def tracked_fields(model: type[models.Model]) -> list[str]:
+    from publication.models import translated_fields
+
+    return [name for name in translated_fields(model) if name not in NOT_TRANSLATIONS]
+
+
+def root_of(obj: models.Model) -> models.Model:
+    """Where ``obj`` is edited and listed: a publishable object itself, a part
+    the one publishable object it belongs to, a label (shown by many) itself."""
+    from publication.models import Part, Publishable
+
+    if isinstance(obj, Publishable) or not isinstance(obj, Part):
+        return obj
+    roots = list(obj.publication_roots())
+    return roots[0] if len(roots) == 1 else obj
+
+
+def note_save(obj: models.Model, before: dict | None) -> None:
+    """Record what the translations ``obj``'s save wrote translate (``before``:
+    the columns as loaded, None for a new object)."""
+    fields = tracked_fields(type(obj))
+    if not fields:
+        return
+    columns = {column(name, code) for name in fields for code in LANGUAGE_CODES}
+    if before is not None and all(
+        before.get(name) == obj.__dict__.get(name) for name in columns if name in before
+    ):
+        return
+    content_type = ContentType.objects.get_for_model(type(obj))
+    rows = {
+        (row.field, row.locale): row
+        for row in TranslationSource.objects.filter(
+            content_type=content_type, object_id=obj.pk
+        )
+    }
+    root = root_of(obj)
+    root_type = ContentType.objects.get_for_model(type(root))
+    now = timezone.now()
+    write, gone = [], []
+
+    def row(name: str, code: str, text: str) -> None:
+        write.append(
+            TranslationSource(
+                content_type=content_type,
+                object_id=obj.pk,
+                field=name,
+                locale=code,
+                root_type=root_type,
+                root_id=root.pk,
+                digest=digest(text),
+                text=text or "",
+                recorded_at=now,
+            )
+        )
+
+    for name in fields:
+        source_column = column(name, DEFAULT_LANGUAGE)
+        source = obj.__dict__.get(source_column) or ""
+        old_source = source if before is None else before.get(source_column) or ""
+        source_changed = digest(source) != digest(old_source)
+        kept = False
+        for code in LANGUAGE_CODES:
+            if code == DEFAULT_LANGUAGE:
+                continue
+            target_column = column(name, code)
+            target = obj.__dict__.get(target_column)
+            if is_empty(target):
+                if (name, code) in rows:
+                    gone.append(rows[(name, code)].pk)
+                continue
+            written = before is None or target != before.get(target_column)
+            if written:
+                # A translation written now translates the source as it is now.
+                row(name, code, source)
+                kept = True
+            elif (name, code) not in rows and source_changed:
+                # Translated before sources were recorded: from the text it had.
+                row(name, code, old_source)
+                kept = True
+            elif (name, code) in rows:
+                kept = True
+        current = rows.get((name, DEFAULT_LANGUAGE))
+        if kept and (current is None or current.digest != digest(source)):
+            row(name, DEFAULT_LANGUAGE, source)
+    if gone:
+        TranslationSource.objects.filter(pk__in=gone).delete()
+    if write:
+        TranslationSource.objects.bulk_create(
+            write,
+            update_conflicts=True,
+            unique_fields=["content_type", "object_id", "field", "locale"],
+            update_fields=["digest", "text", "recorded_at", "root_type", "root_id"],
+        )
+
+
+def _outdated_rows(locale: str | None = None):
+    """The rows of translations whose source changed since they were written."""
+    current = TranslationSource.objects.filter(
+        content_type=OuterRef("content_type"),
+        object_id=OuterRef("object_id"),
+        field=OuterRef("field"),
+        locale=DEFAULT_LANGUAGE,
+    ).values("digest")[:1]
+    rows = TranslationSource.objects.exclude(locale=DEFAULT_LANGUAGE)
+    if locale is not None:
+        rows = rows.filter(locale=locale)
+    return rows.annotate(current=Subquery(current)).exclude(digest=F("current"))
+
+
+def outdated_q(model: type[models.Model], locale: str) -> Q:
+    """A filter for rows of ``model`` with a translation outdated in ``locale``,
+    in themselves or their parts."""
+    root_type = ContentType.objects.get_for_model(model)
+    ids = _outdated_rows(locale).filter(root_type=root_type).values("root_id")
+    return Q(pk__in=ids)
+
+
+def outdated_counts(model: type[models.Model]) -> dict[str, int]:
+    """Per language, how many objects of ``model`` have an outdated translation."""
+    root_type = ContentType.objects.get_for_model(model)
+    counts = dict.fromkeys((c for c in LANGUAGE_CODES if c != DEFAULT_LANGUAGE), 0)
+    rows = (
+        _outdated_rows()
+        .filter(root_type=root_type, root_id__in=model._default_manager.values("pk"))
+        .values("locale")
+        .annotate(objects=models.Count("root_id", distinct=True))
+    )
+    for row in rows:
+        counts[row["locale"]] = row["objects"]
+    return counts
+
+
+@dataclass(frozen=True)
+class Outdated:
+    """One outdated translation: of ``field`` of ``obj`` in ``locale``, written
+    against ``old`` (the source then), the source being ``new`` now."""
+
+    obj: models.Model
+    field: str
+    locale: str
+    old: str
+    new: str
+
+    @property
+    def column(self) -> str:
+        return column(self.field, self.locale)
+
+    def diff_html(self) -> str:
+        """The two sources, word by word: removed words in <del>, added in <ins>."""
+        return source_diff(self.old, self.new)
+
+
+def outdated_in(
+    root: models.Model, parts: Iterable[models.Model] = ()
+) -> dict[str, list[Outdated]]:
+    """Per language, the outdated translations of ``root`` and of its ``parts``
+    (as the caller has them loaded), in that order. One query."""
+    by_key = {
+        (ContentType.objects.get_for_model(type(obj)).pk, obj.pk): obj
+        for obj in (root, *parts)
+    }
+    order = {key: index for index, key in enumerate(by_key)}
+    rows = _outdated_rows().filter(
+        root_type=ContentType.objects.get_for_model(type(root)), root_id=root.pk
+    )
+    found: dict[str, list[Outdated]] = {code: [] for code in LANGUAGE_CODES}
+    for row in sorted(
+        rows, key=lambda r: (order.get((r.content_type_id, r.object_id), 0), r.pk)
+    ):
+        obj = by_key.get((row.content_type_id, row.object_id))
+        if obj is None:
+            continue
+        source = obj.__dict__.get(column(row.field, DEFAULT_LANGUAGE)) or ""
+        found[row.locale].append(
+            Outdated(
+                obj=obj, field=row.field, locale=row.locale, old=row.text, new=source
+            )
+        )
+    return found
+
+
+def forget(obj: models.Model) -> None:
+    """``obj`` is deleted: its rows go, and those of its parts (deleted with it
+    by the database's cascade, with no delete() of their own)."""
+    content_type = ContentType.objects.get_for_model(type(obj))
+    TranslationSource.objects.filter(
+        Q(content_type=content_type, object_id=obj.pk)
+        | Q(root_type=content_type, root_id=obj.pk)
+    ).delete()
+
+
+def confirm(obj: models.Model, field: str, locale: str) -> bool:
+    """The translation of ``field`` in ``locale`` still holds for the source as it
+    is now: it is no longer outdated. False if there was nothing to confirm."""
+    source = obj.__dict__.get(column(field, DEFAULT_LANGUAGE)) or ""
+    content_type = ContentType.objects.get_for_model(type(obj))
+    updated = (
+        TranslationSource.objects.filter(
+            content_type=content_type, object_id=obj.pk, field=field, locale=locale
+        )
+        .exclude(digest=digest(source))
+        .update(digest=digest(source), text=source, recorded_at=timezone.now())
+    )
+    return bool(updated)
+
+
+def source_diff(old: str, new: str) -> str:
+    """``old`` and ``new`` as one escaped text with the words removed in <del> and
+    the words added in <ins> (rich text compared as the text it shows)."""
+    before, after = _words(old), _words(new)
+    pieces = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(("span", " ".join(before[a1:a2])))
+            continue
+        if a2 > a1:
+            pieces.append(("del", " ".join(before[a1:a2])))
+        if b2 > b1:
+            pieces.append(("ins", " ".join(after[b1:b2])))
+    return format_html_join(" ", "<{0}>{1}</{0}>", pieces)
+
+
+def _words(text: str | None) -> list[str]:
+    return unescape(strip_tags((text or "").replace("</", " </"))).split()
