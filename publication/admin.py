@@ -27,7 +27,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from publication import content_version, preview
+from publication import content_version, outdated, preview
 from publication.conflicts import ConflictAdminMixin
 from publication.content_version import content_changed
 from publication.history import HistoryAdminMixin, ProtectedDeletionMixin
@@ -94,6 +94,26 @@ class ChangedInLanguageFilter(LanguageFilter):
 
     def filter(self, queryset, code):
         return queryset.filter(**{changed_field(code): True})
+
+
+class OutdatedInLanguageFilter(LanguageFilter):
+    """Objects with a translation written against an English text that has
+    changed since (in themselves or their parts; ``publication.outdated``). Each
+    language is offered with its count, so every list shows how many there are."""
+
+    title = _("outdated in")
+    parameter_name = "outdated_in"
+
+    def lookups(self, request, model_admin):
+        counts = outdated.outdated_counts(model_admin.model)
+        return [
+            (code, f"{language_name(code)} ({counts[code]})")
+            for code in LANGUAGE_CODES
+            if code in counts
+        ]
+
+    def filter(self, queryset, code):
+        return queryset.filter(outdated.outdated_q(queryset.model, code))
 
 
 def _status_column(code: str):
@@ -279,6 +299,30 @@ def missing_groups(obj, parts, prefixes: dict, code: str, problems: list[str]):
     return groups
 
 
+def outdated_entry(obj, item: outdated.Outdated, prefixes: dict) -> dict:
+    """An outdated translation as the panel and the change page show it: where,
+    which field (with what finds it on the page), and the two sources diffed."""
+    is_part = item.obj is not obj
+    prefix = prefixes.get(type(item.obj)) if is_part else None
+    return {
+        "where": item.obj.describe() if is_part else "",
+        "label": str(item.obj._meta.get_field(item.field).verbose_name),
+        "column": item.column,
+        "prefix": prefix or "",
+        "pk": item.obj.pk if is_part else "",
+        "linked": not is_part or prefix is not None,
+        "diff": item.diff_html(),
+        "object": f"{item.obj._meta.label_lower}:{item.obj.pk}",
+        "field": item.field,
+        "locale": item.locale,
+    }
+
+
+def outdated_name(obj, item: outdated.Outdated) -> str:
+    label = str(item.obj._meta.get_field(item.field).verbose_name)
+    return label if item.obj is obj else f"{item.obj.describe()}: {label}"
+
+
 class PublicationForm(forms.Form):
     """What the publication panel posts: ``publish`` or ``unpublish`` with one
     language (its buttons), or several ``languages`` with an optional time."""
@@ -289,10 +333,14 @@ class PublicationForm(forms.Form):
     # With ``languages``: unpublish them (at ``publish_at``) rather than publish.
     unpublish_selected = forms.BooleanField(required=False)
     publish_at = forms.DateTimeField(required=False)
+    # The languages the editor publishes knowing they have outdated translations
+    # ("all": every language chosen).
+    outdated_confirmed = forms.MultipleChoiceField(required=False, choices=[])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(code, language_name(code)) for code in LANGUAGE_CODES]
+        self.fields["outdated_confirmed"].choices = [*choices, ("all", "all")]
         for name in ("publish", "unpublish", "languages"):
             self.fields[name].choices = (
                 choices if name == "languages" else [("", ""), *choices]
@@ -318,6 +366,10 @@ class PublicationForm(forms.Form):
         data = self.cleaned_data
         chosen = data.get("languages") or [data.get("publish") or data["unpublish"]]
         return [code for code in LANGUAGE_CODES if code in chosen]
+
+    def confirmed_outdated(self, code: str) -> bool:
+        confirmed = self.cleaned_data.get("outdated_confirmed") or []
+        return code in confirmed or "all" in confirmed
 
     @property
     def publishing(self) -> bool:
@@ -415,6 +467,9 @@ class EditingAdminMixin:
                 "expand_all": gettext("Expand all blocks"),
                 "collapse_all": gettext("Collapse all blocks"),
                 "add_block": gettext("Add a block:"),
+                "outdated": gettext(
+                    "Outdated: the English text changed since this was translated."
+                ),
             },
         }
 
@@ -434,6 +489,7 @@ class PublicationAdminMixin(RefusalAdminMixin):
 
     list_filter = (
         MissingInLanguageFilter,
+        OutdatedInLanguageFilter,
         PublishedInLanguageFilter,
         ChangedInLanguageFilter,
     )
@@ -452,6 +508,11 @@ class PublicationAdminMixin(RefusalAdminMixin):
                 "<path:object_id>/publication/",
                 self.admin_site.admin_view(self.publication_view),
                 name=f"{opts.app_label}_{opts.model_name}_publication",
+            ),
+            path(
+                "<path:object_id>/outdated/",
+                self.admin_site.admin_view(self.outdated_view),
+                name=f"{opts.app_label}_{opts.model_name}_outdated",
             ),
             path(
                 "<path:object_id>/changes/<str:code>/",
@@ -475,6 +536,7 @@ class PublicationAdminMixin(RefusalAdminMixin):
         (the stored flag: the diff itself is read on that page only)."""
         parts = list(obj.parts())
         problems = obj.completeness_problems(parts=parts)
+        stale = outdated.outdated_in(obj, parts)
         prefixes = self.inline_prefixes(request, obj)
         now = timezone.now()
         versions: dict[str, list] = {}
@@ -492,6 +554,12 @@ class PublicationAdminMixin(RefusalAdminMixin):
                 state = gettext("%(state)s — changed since published") % {
                     "state": state
                 }
+            if stale[code]:
+                state = ngettext(
+                    "%(state)s — %(count)d translation outdated",
+                    "%(state)s — %(count)d translations outdated",
+                    len(stale[code]),
+                ) % {"state": state, "count": len(stale[code])}
             elif css == "not-published":
                 state, css = (
                     (
@@ -530,10 +598,15 @@ class PublicationAdminMixin(RefusalAdminMixin):
                     "missing_groups": missing_groups(
                         obj, parts, prefixes, code, missing
                     ),
+                    "outdated": [
+                        outdated_entry(obj, item, prefixes) for item in stale[code]
+                    ],
                 }
             )
         return {
             "url": self._admin_url("publication", obj),
+            "outdated_url": self._admin_url("outdated", obj),
+            "any_outdated": any(row["outdated"] for row in rows),
             "rows": rows,
             "can_change": self.has_change_permission(request, obj),
             "publish_at": timezone.localtime(obj.publish_at),
@@ -608,6 +681,46 @@ class PublicationAdminMixin(RefusalAdminMixin):
                 context["publication_panel_template"] = self.publication_panel_template
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def outdated_view(self, request, object_id):
+        """Confirm that an outdated translation still holds (the panel's and the
+        field's "Still correct"): it is translated from the English as it is
+        now. Back to the change page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("No such object."))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        back = HttpResponseRedirect(self._admin_url("change", obj))
+        label, _sep, rest = request.POST.get("confirm", "").partition("|")
+        field, _sep, code = rest.partition("|")
+        stale = outdated.outdated_in(obj, list(obj.parts())).get(code, [])
+        item = next(
+            (
+                item
+                for item in stale
+                if f"{item.obj._meta.label_lower}:{item.obj.pk}" == label
+                and item.field == field
+            ),
+            None,
+        )
+        if item is None:
+            self.message_user(
+                request,
+                gettext("That translation is not outdated (any more)."),
+                messages.WARNING,
+            )
+            return back
+        outdated.confirm(item.obj, item.field, code)
+        message = gettext(
+            "Confirmed that the %(language)s translation of %(field)s still holds."
+        ) % {"language": language_name(code), "field": outdated_name(obj, item)}
+        if isinstance(self, HistoryAdminMixin):
+            self.log_change(request, obj, message)
+        self.message_user(request, message, messages.SUCCESS)
+        return back
+
     def publication_view(self, request, object_id):
         """Publish or unpublish the object in one or several languages (the change
         page's panel), in one transaction that saves a version naming them; back
@@ -642,6 +755,48 @@ class PublicationAdminMixin(RefusalAdminMixin):
             }
         else:
             message = gettext("Published in %(languages)s.") % {"languages": names}
+        if form.publishing:
+            # Publishing does not silently bless a translation whose English
+            # changed since: the editor confirms (the panel's checkbox).
+            parts = list(obj.parts())
+            stale = outdated.outdated_in(obj, parts)
+            unconfirmed = [
+                code
+                for code in codes
+                if stale[code] and not form.confirmed_outdated(code)
+            ]
+            if unconfirmed:
+                # What cannot be published anyway is refused for that below.
+                problems = obj.completeness_problems(unconfirmed, parts=parts)
+                unconfirmed = [code for code in unconfirmed if not problems[code]]
+            if unconfirmed:
+                self.message_user(
+                    request, gettext("Nothing was published."), messages.ERROR
+                )
+                for code in unconfirmed:
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(language)s has %(count)d translation whose English "
+                            "text changed since it was translated: %(fields)s. "
+                            "Update or confirm it, or check “publish with outdated "
+                            "translations”.",
+                            "%(language)s has %(count)d translations whose English "
+                            "text changed since they were translated: %(fields)s. "
+                            "Update or confirm them, or check “publish with outdated "
+                            "translations”.",
+                            len(stale[code]),
+                        )
+                        % {
+                            "language": language_name(code),
+                            "count": len(stale[code]),
+                            "fields": "; ".join(
+                                outdated_name(obj, item) for item in stale[code]
+                            ),
+                        },
+                        messages.ERROR,
+                    )
+                return back
         refusals = []
         with transaction.atomic():
             with deferred_completeness():
@@ -719,7 +874,7 @@ class TranslatedAdmin(
 ):
     """Admin for a label model (criterion, category): language tabs, status columns."""
 
-    list_filter = (MissingInLanguageFilter,)
+    list_filter = (MissingInLanguageFilter, OutdatedInLanguageFilter)
 
     def get_list_display(self, request):
         return (*super().get_list_display(request), *LANGUAGE_STATUS_COLUMNS)

@@ -240,7 +240,9 @@ def deferred_completeness() -> Iterator[None]:
         return
     token = _pending_refresh.set({})
     try:
-        yield
+        # The outdated translations' rows of every save inside, written at once.
+        with outdated.batch():
+            yield
         pending = _pending_refresh.get()
     finally:
         _pending_refresh.reset(token)
@@ -279,7 +281,7 @@ class Part(models.Model):
         changed = self.changed_columns()
         before = self._values_before_save()
         super().save(*args, **kwargs)
-        outdated.note_save(self, before)
+        outdated.note_save(self, before, roots)
         self._remember_values()
         if changed is not None and not changed:
             return

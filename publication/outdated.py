@@ -20,9 +20,12 @@ Nothing is unpublished or refused for an outdated translation: the admin shows i
 (the field, the publication panel, a filter and a count on every list) and asks
 for a confirmation before publishing a language that has one.
 
-The rows are written in the save of the object (``Part.save``), with one query to
-read the object's rows and at most two to write, and only when a translated text
-changed. Written by hand: django-modeltranslation keeps no history, and
+The rows are written in the save of the object (``Part.save``), only when a
+translated text changed, without reading first (an insert that keeps an existing
+row where a row may or may not exist): up to three queries per save, or per batch
+of saves (``batch()``: the admin's form with its inlines, a grid).
+
+Written by hand: django-modeltranslation keeps no history, and
 django-reversion's versions are whole-object snapshots per save, not "which source
 did this translation come from"; wagtail-localize's segment model is the nearest
 design (a source per string, translations pointing at it).
@@ -30,9 +33,11 @@ design (a source per string, translations pointing at it).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from html import unescape
 
@@ -102,53 +107,74 @@ def tracked_fields(model: type[models.Model]) -> list[str]:
     return [name for name in translated_fields(model) if name not in NOT_TRANSLATIONS]
 
 
-def root_of(obj: models.Model) -> models.Model:
+def root_of(obj: models.Model, roots: list | None = None) -> models.Model:
     """Where ``obj`` is edited and listed: a publishable object itself, a part
-    the one publishable object it belongs to, a label (shown by many) itself."""
+    the one publishable object it belongs to, a label (shown by many) itself
+    (``roots``: its publication roots, when the caller has them)."""
     from publication.models import Part, Publishable
 
     if isinstance(obj, Publishable) or not isinstance(obj, Part):
         return obj
-    roots = list(obj.publication_roots())
+    roots = list(obj.publication_roots()) if roots is None else roots
     return roots[0] if len(roots) == 1 else obj
 
 
-def note_save(obj: models.Model, before: dict | None) -> None:
+# The rows to write, by key, while a batch is open (``batch()``): the admin's
+# save of a form and its inlines, or of a grid, writes them in three queries at
+# most instead of up to three per object saved.
+_pending: ContextVar[dict | None] = ContextVar("outdated_pending", default=None)
+
+UPSERT, INSERT, DELETE = "upsert", "insert", "delete"
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Write the rows of every save inside at the end (nested: the outermost)."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set({})
+    try:
+        yield
+        pending = _pending.get()
+    finally:
+        _pending.reset(token)
+    _write(pending)
+
+
+def note_save(
+    obj: models.Model, before: dict | None, roots: list | None = None
+) -> None:
     """Record what the translations ``obj``'s save wrote translate (``before``:
-    the columns as loaded, None for a new object)."""
+    the columns as loaded, None for a new object). Writes only: what it cannot
+    know without reading (is there a row already?) is left to the database
+    (an insert that keeps an existing row)."""
     fields = tracked_fields(type(obj))
     if not fields:
         return
-    columns = {column(name, code) for name in fields for code in LANGUAGE_CODES}
     if before is not None and all(
-        before.get(name) == obj.__dict__.get(name) for name in columns if name in before
+        before.get(name) == obj.__dict__.get(name)
+        for name in (column(f, code) for f in fields for code in LANGUAGE_CODES)
+        if name in before
     ):
         return
     content_type = ContentType.objects.get_for_model(type(obj))
-    rows = {
-        (row.field, row.locale): row
-        for row in TranslationSource.objects.filter(
-            content_type=content_type, object_id=obj.pk
-        )
-    }
-    root = root_of(obj)
+    root = root_of(obj, roots)
     root_type = ContentType.objects.get_for_model(type(root))
     now = timezone.now()
-    write, gone = [], []
+    ops: dict[tuple, tuple] = {}
 
-    def row(name: str, code: str, text: str) -> None:
-        write.append(
-            TranslationSource(
-                content_type=content_type,
-                object_id=obj.pk,
-                field=name,
-                locale=code,
-                root_type=root_type,
-                root_id=root.pk,
-                digest=digest(text),
-                text=text or "",
-                recorded_at=now,
-            )
+    def row(name: str, code: str, text: str) -> TranslationSource:
+        return TranslationSource(
+            content_type=content_type,
+            object_id=obj.pk,
+            field=name,
+            locale=code,
+            root_type=root_type,
+            root_id=root.pk,
+            digest=digest(text),
+            text=text or "",
+            recorded_at=now,
         )
 
     for name in fields:
@@ -156,35 +182,60 @@ def note_save(obj: models.Model, before: dict | None) -> None:
         source = obj.__dict__.get(source_column) or ""
         old_source = source if before is None else before.get(source_column) or ""
         source_changed = digest(source) != digest(old_source)
-        kept = False
+        translated = False
         for code in LANGUAGE_CODES:
             if code == DEFAULT_LANGUAGE:
                 continue
             target_column = column(name, code)
             target = obj.__dict__.get(target_column)
-            if is_empty(target):
-                if (name, code) in rows:
-                    gone.append(rows[(name, code)].pk)
-                continue
+            key = (content_type.pk, obj.pk, name, code)
             written = before is None or target != before.get(target_column)
-            if written:
+            if is_empty(target):
+                if written and before is not None:
+                    ops[key] = (DELETE,)
+            elif written:
                 # A translation written now translates the source as it is now.
-                row(name, code, source)
-                kept = True
-            elif (name, code) not in rows and source_changed:
-                # Translated before sources were recorded: from the text it had.
-                row(name, code, old_source)
-                kept = True
-            elif (name, code) in rows:
-                kept = True
-        current = rows.get((name, DEFAULT_LANGUAGE))
-        if kept and (current is None or current.digest != digest(source)):
-            row(name, DEFAULT_LANGUAGE, source)
-    if gone:
-        TranslationSource.objects.filter(pk__in=gone).delete()
-    if write:
+                ops[key] = (UPSERT, row(name, code, source))
+                translated = True
+            elif source_changed:
+                # Its source changes under it. Written before sources were
+                # recorded, it has no row: it gets one with the text it had.
+                ops[key] = (INSERT, row(name, code, old_source))
+                translated = True
+        if translated or source_changed:
+            key = (content_type.pk, obj.pk, name, DEFAULT_LANGUAGE)
+            ops[key] = (UPSERT, row(name, DEFAULT_LANGUAGE, source))
+    if not ops:
+        return
+    pending = _pending.get()
+    if pending is None:
+        _write(ops)
+        return
+    for key, op in ops.items():
+        # An insert keeps what is there: it never replaces a pending write.
+        if op[0] != INSERT or key not in pending:
+            pending[key] = op
+
+
+def _write(ops: dict[tuple, tuple]) -> None:
+    deletes = [key for key, op in ops.items() if op[0] == DELETE]
+    inserts = [op[1] for op in ops.values() if op[0] == INSERT]
+    upserts = [op[1] for op in ops.values() if op[0] == UPSERT]
+    if deletes:
+        match = Q(pk__in=[])
+        for content_type, object_id, field, locale in deletes:
+            match |= Q(
+                content_type=content_type,
+                object_id=object_id,
+                field=field,
+                locale=locale,
+            )
+        TranslationSource.objects.filter(match).delete()
+    if inserts:
+        TranslationSource.objects.bulk_create(inserts, ignore_conflicts=True)
+    if upserts:
         TranslationSource.objects.bulk_create(
-            write,
+            upserts,
             update_conflicts=True,
             unique_fields=["content_type", "object_id", "field", "locale"],
             update_fields=["digest", "text", "recorded_at", "root_type", "root_id"],

@@ -29,20 +29,23 @@ URLENCODED = "application/x-www-form-urlencoded"
 # of each inline's rows for the check against a stale form (publication.conflicts).
 # A save also stores what changed since published: the object's versions read, and
 # its snapshot's parts (one query per kind), on the save and on each refresh.
-# Opening one reads its published versions too (the publication panel's states).
-ARTICLE_OPEN = 16
-ARTICLE_SAVE = 57  # the article and one block edited in every language
-COMPARISON_OPEN = 15
-COMPARISON_SAVE = 48
+# Opening one reads its published versions too (the publication panel's states),
+# and its outdated translations (publication.outdated); a save that changes a
+# translated text records its sources (up to three writes, once per form).
+ARTICLE_OPEN = 17
+ARTICLE_SAVE = 60  # the article and one block edited in every language
+COMPARISON_OPEN = 16
+COMPARISON_SAVE = 49
 GRID_OPEN = 7
-GRID_SAVE_ONE_CELL = 44  # the method and the comparison that show it refreshed
+GRID_SAVE_ONE_CELL = 46  # the method and the comparison that show it refreshed
 # A row left as it was costs nothing. A changed block costs 11: its three check
 # constraints (each a query in a savepoint: 9), its lookup by id and its UPDATE.
 PER_CHANGED_BLOCK = 11
 # Every cell of a 6 × 12 grid changed: about 2.4 queries a cell (its UPDATE and
 # the comparisons that show it), whatever else the grid holds, and what changed
-# since published stored again for each of the 7 objects refreshed (23).
-GRID_SAVE_EVERY_CELL = 231
+# since published stored again for each of the 7 objects refreshed (23), and the
+# sources of the translations written (3, for all the cells at once).
+GRID_SAVE_EVERY_CELL = 234
 
 
 def change_url(obj) -> str:

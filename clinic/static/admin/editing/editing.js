@@ -343,6 +343,40 @@
     });
   }
 
+  // The form field a panel entry names (its column, and for a part the
+  // inline's prefix and the part's key).
+  function fieldOf(entry) {
+    if (!entry.dataset.prefix) {
+      return document.getElementById(`id_${entry.dataset.field}`);
+    }
+    const id = form.querySelector(
+      `input[name^='${entry.dataset.prefix}-'][name$='-id'][value='${entry.dataset.pk}']`,
+    );
+    const row = id && id.closest(".inline-related, tr.form-row");
+    return row && row.querySelector(`[name='${row.id}-${entry.dataset.field}']`);
+  }
+
+  // Under each outdated translation: the English before and now, and "Still
+  // correct" (the panel's button, which posts the panel's form).
+  function showOutdated() {
+    for (const entry of document.querySelectorAll("#publication-panel .outdated-item")) {
+      const field = fieldOf(entry);
+      const place = field && (field.closest(".form-row") || field.parentElement);
+      if (!place) {
+        continue;
+      }
+      const box = document.createElement("div");
+      box.className = "outdated-box";
+      const note = document.createElement("strong");
+      note.textContent = text.outdated;
+      box.append(note);
+      for (const part of entry.querySelectorAll(".source-diff, .still-correct")) {
+        box.append(part.cloneNode(true));
+      }
+      place.after(box);
+    }
+  }
+
   // The publication panel's links to a missing field.
   function jumpTo(link) {
     show(link.dataset.lang);
@@ -389,6 +423,7 @@
         }
       });
     }
+    showOutdated();
     show(current);
     document.addEventListener("click", (event) => {
       const link = event.target.closest("a.missing-field");
