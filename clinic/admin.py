@@ -12,14 +12,23 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
 admin.site.unregister(DBTaskResult)
+# The library's columns whose names are not translated, and what shows them here.
+RENAMED = {"id": "result_id", "task_name": "name"}
 
 
 @admin.register(DBTaskResult)
 class TaskResultAdmin(DBTaskResultAdmin):
     list_display = tuple(
-        "name" if field == "task_name" else field
-        for field in DBTaskResultAdmin.list_display
+        RENAMED.get(field, field) for field in DBTaskResultAdmin.list_display
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [RENAMED.get(field, field) for field in fields]
+
+    @admin.display(description=_("ID"), ordering="id")
+    def result_id(self, obj):
+        return obj.id
 
     @admin.display(description=_("task name"))
     def name(self, obj):
@@ -35,15 +44,13 @@ class TaskResultAdmin(DBTaskResultAdmin):
 
 
 class PasswordChangeForm(AdminPasswordChangeForm):
-    # Django (5.2) writes this help text in the language of start-up, with its
+    # Django (5.2) joins this help text in the language of start-up, with its
     # warning in English: the same, translated when shown.
-    usable_password = SetUnusablePasswordMixin.create_usable_password_field(
-        format_lazy(
-            '{}<ul id="id_unusable_warning" class="messagelist">'
-            '<li class="warning">{}</li></ul>',
-            SetUnusablePasswordMixin.usable_password_help_text,
-            _("If disabled, the current password for this user will be lost."),
-        )
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist">'
+        '<li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
     )
 
 

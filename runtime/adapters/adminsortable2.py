@@ -1,5 +1,5 @@
 """django-admin-sortable2 (written for 2.3): a hook after the changelist's drag and
-drop has written the new order, and a mark on the answer when it has.
+drop has written the new order.
 
 The drag and drop writes with ``bulk_update`` and ``QuerySet.update`` (no save), in
 ``_update_order`` (a drop on the list) and ``_move_item`` (the "move to page"
@@ -20,15 +20,6 @@ class SortableAdminMixin(BaseSortableAdminMixin):
 
     def order_changed(self, pks: list) -> None:
         """Called inside the reorder's transaction; override."""
-
-    def update_order(self, request):
-        # The drop's request (the library's view; its script ignores the answer).
-        # clinic/static/admin/clinic/reorder.js confirms a saved order by this
-        # mark where the browser does not report the status of a request.
-        response = super().update_order(request)
-        if response.status_code == 200:
-            response["Server-Timing"] = "reorder-saved"
-        return response
 
     def _update_order(self, updated_items, extra_model_filters):
         with transaction.atomic():

@@ -1,26 +1,23 @@
 "use strict";
 // A confirmation after a drag-and-drop reorder of a changelist, and no way to
-// leave the page while it is being saved.
+// leave the page before it is saved.
 //
 // django-admin-sortable2 (written for 2.3) posts the new order with fetch() when a
-// row is dropped and tells the editor nothing; a click on a link right after the
-// drop aborted the request. It offers no event around the request, so this script
-// watches what it does in public: it writes the rows' new positions into the
-// handles' "order" attributes just before posting (the start of a save), and the
-// browser's resource timing reports the request once it is complete. Meanwhile the
-// page takes no clicks and asks before unloading; then an admin message says
-// whether the order was saved.
+// row is dropped, looks at the answer's status only and tells the editor nothing.
+// It never reads the answer's body, so the browser holds the request open until
+// the page is left, and reports it aborted then (a click right after a drop could
+// even stop the save). The library offers no event around the request; the one
+// place to see it is fetch() itself, wrapped here for requests to the reorder URL
+// only: while one is under way the page takes no clicks and asks before unloading;
+// its answer is read to the end (a copy of it: the library's own is untouched),
+// and an admin message says whether the order was saved.
 (function () {
   const script = document.currentScript;
   const updateUrl = new URL(script.dataset.updateUrl, window.location.href).href;
   // The messages, translated by the template (a changelist loads no JavaScript
   // catalog).
-  const { saving, saved: savedText, failed } = script.dataset;
-  // The server's own answer can be lost (a dropped connection): the page is given
-  // back after this long with an error.
-  const TIMEOUT_MS = 30000;
+  const { saving, saved, failed } = script.dataset;
   let pending = 0;
-  let timer = null;
 
   function show(level, text) {
     const main = document.getElementById("content-start");
@@ -54,60 +51,39 @@
     document.body.classList.add("reorder-saving");
     window.addEventListener("beforeunload", holdUnload);
     show("info", saving);
-    window.clearTimeout(timer);
-    timer = window.setTimeout(() => finished(false), TIMEOUT_MS);
   }
 
-  function finished(saved) {
-    pending = Math.max(0, pending - 1);
-    if (!saved) {
-      pending = 0;
-    }
+  function finished(ok) {
+    pending -= 1;
     if (pending === 0) {
-      window.clearTimeout(timer);
       document.body.classList.remove("reorder-saving");
       window.removeEventListener("beforeunload", holdUnload);
     }
-    if (!saved) {
+    if (!ok) {
       show("error", failed);
     } else if (pending === 0) {
-      show("success", savedText);
+      show("success", saved);
     }
   }
 
-  function saved(entry) {
-    // Where the browser reports the status (Chromium); elsewhere the mark the
-    // server adds to a saved reorder's answer (runtime/adapters/adminsortable2.py).
-    if (entry.responseStatus) {
-      return entry.responseStatus === 200;
+  const fetch = window.fetch;
+  window.fetch = function (resource, options) {
+    const answer = fetch.call(this, resource, options);
+    const url = resource instanceof Request ? resource.url : String(resource);
+    if (new URL(url, window.location.href).href === updateUrl) {
+      started();
+      answer.then(
+        (response) =>
+          response
+            .clone()
+            .text()
+            .then(
+              () => finished(response.status === 200),
+              () => finished(false),
+            ),
+        () => finished(false),
+      );
     }
-    return (entry.serverTiming || []).some((timing) => timing.name === "reorder-saved");
-  }
-
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      if (entry.name === updateUrl && pending > 0) {
-        finished(saved(entry));
-      }
-    }
-  }).observe({ type: "resource" });
-
-  function watch() {
-    const rows = document.querySelector("#result_list tbody");
-    if (!rows) {
-      return;
-    }
-    // One callback per drop: the library sets every moved row's order at once.
-    new MutationObserver(started).observe(rows, {
-      subtree: true,
-      attributes: true,
-      attributeFilter: ["order"],
-    });
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", watch);
-  } else {
-    watch();
-  }
+    return answer;
+  };
 })();
