@@ -44,6 +44,7 @@ console error, fail a request or violate the Content-Security-Policy.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 
 import pytest
@@ -54,7 +55,7 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 from reversion.models import Revision, Version
@@ -63,6 +64,7 @@ from content.admin import GridAdminMixin
 from faq.models import FAQCategory, FAQItem
 from publication.admin import PublicationAdminMixin
 from publication.languages import LANGUAGE_CODES
+from publication.tasks import time_reached
 from tests.browser.conftest import rich_text, select_back
 from webhooks.models import Delivery, Endpoint, Event
 
@@ -268,6 +270,12 @@ def walk(demo, editor_account) -> Walk:
     )
     Delivery.objects.create(event=event)
     item = FAQItem.objects.order_by("position").first()
+    if not DBTaskResult.objects.exists():
+        # A publication time waiting in the background worker's queue.
+        when = timezone.now() + dt.timedelta(hours=1)
+        time_reached.using(run_after=when).enqueue(
+            "faq.FAQItem", item.pk, when.isoformat()
+        )
     with reversion.create_revision():
         item.question_ko += " (수정)"
         item.save()
