@@ -36,8 +36,8 @@ comments are content too: they are removed from a text before it is checked.
 An English word is a run of two or more Latin letters that stands alone: not part
 of a URL, an address, a slug or a code (letters joined to digits or by ``-_./:@``,
 or with inner capitals), not in a quoted value (“Dr. Tak”, an example), and not in
-``ALLOWED`` (abbreviations, language codes and names of keys and
-products that Korean writes in Latin letters too). Besides, no page may log a
+``ALLOWED`` (abbreviations, language codes, the languages' own names, names of keys
+and products: what Korean writes in Latin letters too). Besides, no page may log a
 console error, fail a request or violate the Content-Security-Policy.
 """
 
@@ -56,6 +56,7 @@ from django.db import models
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.translation import get_language_info
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 from reversion.models import Revision, Version
@@ -81,6 +82,12 @@ ALLOWED = {
     # language codes (the status columns' headers, modeltranslation's tabs)
     *(part for code in LANGUAGE_CODES for part in code.split("-")),
     *(part.upper() for code in LANGUAGE_CODES for part in code.split("-")),
+    # the languages' names in their own languages (a language switch): English
+    *(
+        word
+        for code in LANGUAGE_CODES
+        for word in get_language_info(code)["name_local"].split()
+    ),
     # keys and products, as Django's Korean translation names them
     "Control", "Command", "Mac", "Django",
 }  # fmt: skip
