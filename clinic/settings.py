@@ -87,6 +87,14 @@ def public_origin(raw: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+def web_address(raw: str) -> str:
+    """An absolute http(s) URL, e.g. ``https://www.example.com/``."""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an absolute URL, e.g. https://www.example.com/")
+    return raw
+
+
 def rate(raw: str) -> str:
     """DRF's rate syntax, checked at start-up rather than on the first request."""
     amount, _slash, period = raw.partition("/")
@@ -136,7 +144,7 @@ INSTALLED_APPS = [
     # Background work (publication.tasks): the backport of django.tasks and its
     # database backend, whose worker is `manage.py db_worker`.
     "django_tasks",
-    "django_tasks_db",
+    "clinic.apps.TasksDatabaseConfig",
     "clinic",
     "publication",
     "content",
@@ -379,6 +387,9 @@ STATICFILES_FINDERS = [
     "clinic.staticfinders.VendorFileFinder",
 ]
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+# Files served at the site's root by WhiteNoise: /favicon.ico (tools/favicon.py
+# draws it), which browsers ask every origin for.
+WHITENOISE_ROOT = BASE_DIR / "clinic" / "root"
 
 # Where `make run` serves; used in the messages it prints.
 PORT = from_env("PORT", count, default=8000)
@@ -446,6 +457,11 @@ PUBLIC_ORIGIN = from_env("PUBLIC_ORIGIN", public_origin, default="")
 PREVIEW_URL_TEMPLATE = from_env("PREVIEW_URL_TEMPLATE", str, default="")
 # How long a preview token is valid, in seconds.
 PREVIEW_TOKEN_LIFETIME = from_env("PREVIEW_TOKEN_LIFETIME", count, 3600)
+
+# The public website, where the admin's "View site" link leads, e.g.
+# https://www.example.com/. Empty (the default): no such link (this app serves no
+# website of its own: its / is a 404).
+FRONTEND_URL = from_env("FRONTEND_URL", web_address, default="")
 
 # The static edge export (publication/export.py, docs/static-export.md): a folder
 # that `manage.py export_static` wrote, e.g. /srv/clinic-export. When set, every

@@ -9,6 +9,8 @@ from api import views as api
 admin.site.site_header = _("Clinic content")
 admin.site.site_title = _("Clinic content")
 admin.site.index_title = _("Patient education content and FAQ")
+# "View site" leads to the frontend, or is not shown (None) when there is none.
+admin.site.site_url = settings.FRONTEND_URL or None
 
 api_v1 = [
     path("", api.ApiRoot.as_view(), name="api-root"),

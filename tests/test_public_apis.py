@@ -38,7 +38,7 @@ ALLOWED = {
     "_replace",  # namedtuple's public API (urlsplit results)
 }
 # Attributes of a library object that its documentation says to set.
-SETTABLE = {"site_header", "site_title", "index_title"}  # AdminSite
+SETTABLE = {"site_header", "site_title", "index_title", "site_url"}  # AdminSite
 # Undocumented internals of Django without a leading underscore.
 INTERNAL = {"run_on_commit", "savepoint_ids", "atomic_blocks"}
 

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -42,7 +43,13 @@ class EndpointForm(forms.ModelForm):
         self.fields["languages"].choices = [
             (code, name) for code, name in settings.LANGUAGES
         ]
-        self.fields["types"].choices = [(name, name) for name in models.type_names()]
+        from api.registry import sitemap_types
+
+        # Stored by their API names; shown by their names in the admin's language.
+        self.fields["types"].choices = [
+            (kind.name, capfirst(kind.model._meta.verbose_name_plural))
+            for kind in sitemap_types()
+        ]
 
 
 @admin.register(models.Endpoint)

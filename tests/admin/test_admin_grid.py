@@ -83,7 +83,7 @@ def test_comparison_grid_in_japanese_shows_every_cell_with_its_english_source(
     for f in facts:
         assert f.text_ja
         assert f.text_en != f.text_ja
-        assert f'<div class="source">{escape(f.text_en)}</div>' in html
+        assert f'<div class="source" lang="en">{escape(f.text_en)}</div>' in html
 
 
 def test_comparison_grid_in_english_shows_no_source_line(admin_client, comparison):

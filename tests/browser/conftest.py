@@ -135,8 +135,7 @@ class AdminBrowser:
                 self.problems.append(f"console error on {page.url}: {message.text}")
 
         def on_response(response):
-            # Chromium asks every new origin for /favicon.ico; the admin has none.
-            if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            if response.status >= 400:
                 self.problems.append(
                     f"{response.request.method} {response.url}: {response.status}"
                 )

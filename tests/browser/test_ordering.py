@@ -4,6 +4,8 @@ items (the list page, saved at once). The public API follows the new order."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -87,6 +89,10 @@ def test_dragging_an_faq_item_in_the_list_reorders_the_published_faq(
     with page.expect_response("**/adminsortable2_update/") as saved:
         handles.nth(2).drag_to(handles.first)
     assert saved.value.ok
+    # The editor is told (admin/clinic/reorder.js).
+    expect(page.locator(".messagelist #reorder-status.success")).to_have_text(
+        "The new order is saved."
+    )
 
     expected = [faq_items[2], faq_items[0], faq_items[1], *faq_items[3:]]
     status, after = admin_browser.api("faq-items/", locale="en")
@@ -96,3 +102,27 @@ def test_dragging_an_faq_item_in_the_list_reorders_the_published_faq(
     page.reload()
     shown = handles.evaluate_all("handles => handles.map(h => h.getAttribute('pk'))")
     assert shown == [pk for pk, _slug in expected]
+
+
+def test_a_link_clicked_right_after_a_drop_waits_for_the_order_to_be_saved(
+    admin_browser, faq_items
+):
+    page = admin_browser.log_in()
+    aborted = []
+    page.on("requestfailed", lambda request: aborted.append(request.url))
+    page.goto("/admin/faq/faqitem/")
+    handles = page.locator("#result_list tbody tr .drag.handle")
+    expect(handles).to_have_count(len(faq_items))
+
+    handles.nth(1).drag_to(handles.first)
+    # At once, before the save has answered: the page takes the click only after.
+    page.locator(".breadcrumbs a").first.click()
+
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    assert aborted == []
+    status, after = admin_browser.api("faq-items/", locale="en")
+    assert status == 200
+    assert [item["slug"] for item in after["results"][:2]] == [
+        faq_items[1][1],
+        faq_items[0][1],
+    ]
