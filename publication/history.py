@@ -25,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
@@ -568,7 +569,20 @@ class ProtectedDeletionMixin:
         )
         if protected:
             protected = self._describe_protected(objs)
-        return deleted, counts, perms_needed, protected
+        # The rows of a many-to-many link table Django made (an FAQ item's
+        # articles) are not something an editor deletes, and Django names them
+        # in English only ("Faqitem-article relationship: FAQItem_articles
+        # object (1)"): the links go with the object, unlisted.
+        links = {
+            str(capfirst(through._meta.verbose_name)) + ": "
+            for through in link_tables(self.model)
+        }
+        plurals = {
+            str(through._meta.verbose_name_plural)
+            for through in link_tables(self.model)
+        }
+        counts = {name: n for name, n in counts.items() if str(name) not in plurals}
+        return _without(deleted, links), counts, perms_needed, protected
 
     def _describe_protected(self, objs) -> list[str]:
         """Name each protected object by what it belongs to: "Block 3 “Bottom
@@ -592,3 +606,32 @@ class ProtectedDeletionMixin:
                 }
             names.append(name)
         return names
+
+
+def link_tables(model) -> list:
+    """The many-to-many link tables Django made for ``model``'s relations, both
+    ways (``FAQItem_articles``)."""
+    tables = []
+    for relation in model._meta.get_fields():
+        if not relation.many_to_many:
+            continue
+        through = (
+            relation.remote_field.through if relation.concrete else relation.through
+        )
+        if through is not None and through._meta.auto_created:
+            tables.append(through)
+    return tables
+
+
+def _without(nested: list, prefixes: set[str]) -> list:
+    """``nested`` (the delete page's list of lists) without the entries that
+    start with one of ``prefixes``."""
+    kept = []
+    for entry in nested:
+        if isinstance(entry, list):
+            inner = _without(entry, prefixes)
+            if inner:
+                kept.append(inner)
+        elif not any(str(entry).startswith(prefix) for prefix in prefixes):
+            kept.append(entry)
+    return kept

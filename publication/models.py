@@ -1090,6 +1090,8 @@ class PublishedVersion(models.Model):
     )
 
     class Meta:
+        verbose_name = _("published version")
+        verbose_name_plural = _("published versions")
         constraints = [
             # Per object and locale: the version readers see and, for a
             # scheduled republication, the one they will see from its time; only

@@ -168,11 +168,12 @@
       if (!box) {
         box = document.createElement("div");
         box.className = "source-text";
-        box.lang = config.default;
         const label = document.createElement("span");
         label.className = "source-label";
         label.textContent = text.source_label;
-        box.append(label, document.createElement("div"));
+        const source = document.createElement("div");
+        source.lang = config.default;
+        box.append(label, source);
         set.append(box);
       }
       const value = sourceText(panel.querySelector("input:not([type=hidden]), textarea, select"));
