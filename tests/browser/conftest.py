@@ -226,15 +226,21 @@ LANGUAGE_NAMES = {
 }
 
 
-def publish_selected(page, *codes: str) -> None:
+def publish_selected(page, *codes: str, with_outdated: bool = False) -> None:
     """Publish what is saved in ``codes`` from the change page's publication panel
     (English admin), as an editor does: check the languages, click "Publish in the
     selected languages" (a published language's own button is "Unpublish", so
     this is also how an edit of a published language goes live), and wait for the
-    panel's message."""
+    panel's message. ``with_outdated``: check "publish with outdated
+    translations" too."""
     panel = page.locator("#publication-panel")
     for code in codes:
         panel.locator(f"#publish-select-{code}").check()
+    if with_outdated:
+        # Knowing that a translation's English changed since it was translated.
+        panel.locator(
+            "#publication-selected input[name=outdated_confirmed][value=all]"
+        ).check()
     panel.get_by_role(
         "button", name="Publish in the selected languages", exact=True
     ).click()

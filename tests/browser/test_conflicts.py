@@ -59,11 +59,14 @@ def test_a_stale_save_shows_the_other_editors_change_and_keeps_what_was_typed(
         ["FAQ item", "Question (English)", old_question, "Is Botox alone ever enough?"]
     )
     # What I typed is still there, and none of it was saved: the panel shows
-    # what is stored, Korean as published, unchanged since.
+    # what is stored, Korean as published, unchanged since (its question
+    # outdated by their English one).
     tab(mine, "question", "ko").click()
     expect(mine.locator("#id_question_ko")).to_have_value("보톡스만으로 충분한가요?")
     panel = mine.locator("#publication-panel")
-    expect(panel.locator("#publication-ko .state")).to_have_text("published")
+    expect(panel.locator("#publication-ko .state")).to_have_text(
+        "published — 1 translation outdated"
+    )
     status, ko = admin_browser.api(f"faq-items/{item.slug_ko}/", locale="ko")
     assert (status, ko["question"]) == (200, old_korean)
 

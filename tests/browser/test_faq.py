@@ -185,14 +185,15 @@ def test_publishing_in_japanese_without_japanese_text_is_refused_keeping_the_edi
     tab(page, "answer", "ko").click()
     expect(rich_text(page, "answer", "ko")).to_contain_text("냉찜질이 도움이 됩니다.")
     expect(rich_text(page, "answer", "ko").locator("strong")).to_have_text("냉찜질")
-    for code in ("en", "ko"):
+    # The English question changed: the Korean one, not edited, is outdated.
+    for code, outdated in (("en", ""), ("ko", " — 1 translation outdated")):
         expect(panel.locator(f"#publication-{code} .state")).to_have_text(
-            "published — changed since published What changed"
+            f"published — changed since published{outdated} What changed"
         )
     # Saved, not published yet; published in the complete languages, it is.
     status, en = admin_browser.api(f"faq-items/{item.slug_en}/", locale="en")
     assert (status, en["question"]) == (200, "How long does the swelling last?")
-    publish_selected(page, "en", "ko")
+    publish_selected(page, "en", "ko", with_outdated=True)
     status, en = admin_browser.api(f"faq-items/{item.slug_en}/", locale="en")
     assert (status, en["question"]) == (200, "How long does the swelling really last?")
     status, ko = admin_browser.api(f"faq-items/{item.slug_ko}/", locale="ko")

@@ -50,7 +50,10 @@ def test_an_edited_answer_reaches_readers_only_once_published_again(
     expect(english.locator(".state")).to_have_text(
         "published — changed since published What changed"
     )
-    expect(panel.locator("#publication-ko .state")).to_have_text("published")
+    # Korean readers keep their answer; its Korean translation is outdated now.
+    expect(panel.locator("#publication-ko .state")).to_have_text(
+        "published — 1 translation outdated"
+    )
 
     english.get_by_role("link", name="What changed").click()
     expect(page).to_have_url(f"/admin/faq/faqitem/{item.pk}/changes/en/")
