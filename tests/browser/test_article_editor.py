@@ -299,6 +299,11 @@ def test_the_demo_articles_page_in_one_language_is_under_a_third_of_what_it_was(
     expect(rows.nth(3).locator(".block-summary")).not_to_be_empty()
 
     docs_screenshot(page, "admin-article-ko.png")
+    # Simplified Chinese's missing fields, grouped by block.
+    page.locator("#publication-zh-hans .missing summary").click()
+    expect(
+        page.locator("#publication-zh-hans .missing-group strong").first
+    ).to_be_visible()
     if DOCS_SCREENSHOTS:
         page.locator("#publication-panel").screenshot(
             path=f"{DOCS_SCREENSHOTS}/admin-publication-panel-ko.png"
