@@ -3,6 +3,8 @@
 import functools
 
 from django.conf import settings
+from django.db import models
+from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
 
 DEFAULT_LANGUAGE: str = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
@@ -20,3 +22,16 @@ def column(field: str, code: str) -> str:
 
 def language_name(code: str) -> str:
     return str(LANGUAGE_NAMES.get(code, code))
+
+
+def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """Names of the fields registered for translation on ``model`` (``title``, …)."""
+    try:
+        options = translator.get_options_for_model(model)
+    except NotRegistered:
+        return ()
+    # modeltranslation keeps them in a set; messages list them in the form's order.
+    # Derived columns (editable=False, e.g. the FAQ's search text) are not content an
+    # editor can be missing.
+    names = set(options.all_fields)
+    return tuple(f.name for f in model._meta.fields if f.name in names and f.editable)

@@ -61,6 +61,7 @@ from publication.languages import (
     LANGUAGE_NAMES,
     column,
     language_name,
+    translated_fields,
 )
 from richtext import RichTextField, is_empty
 
@@ -77,19 +78,6 @@ def complete_field(code: str) -> str:
 
 def changed_field(code: str) -> str:
     return f"changed_{code.replace('-', '_')}"
-
-
-def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
-    """Names of the fields registered for translation on ``model`` (``title``, …)."""
-    try:
-        options = translator.get_options_for_model(model)
-    except NotRegistered:
-        return ()
-    # modeltranslation keeps them in a set; messages list them in the form's order.
-    # Derived columns (editable=False, e.g. the FAQ's search text) are not content an
-    # editor can be missing.
-    names = set(options.all_fields)
-    return tuple(f.name for f in model._meta.fields if f.name in names and f.editable)
 
 
 # Columns a save computes itself: they change with what they are computed from.
