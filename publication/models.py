@@ -269,7 +269,9 @@ class Part(models.Model):
         changed = self.changed_columns()
         before = self._values_before_save()
         super().save(*args, **kwargs)
-        outdated.note_save(self, before, roots)
+        # Where it is edited and listed: the one publishable object it belongs
+        # to (a block's article), or itself (a label shown by many).
+        outdated.note_save(self, before, roots[0] if len(roots) == 1 else self)
         self._remember_values()
         if changed is not None and not changed:
             return
@@ -503,7 +505,7 @@ class Publishable(Part):
         # Skip Part.save: slugs are filled above and a root has no roots to check.
         before_save = self._values_before_save()
         models.Model.save(self, *args, **kwargs)
-        outdated.note_save(self, before_save)
+        outdated.note_save(self, before_save, self)
         self._remember_values()
         self._published_in_db = frozenset(self.published_languages)
         # The flags and the published versions move together, whatever sets the

@@ -48,7 +48,12 @@ from django.utils import timezone
 from django.utils.html import format_html_join, strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
+from publication.languages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODES,
+    column,
+    translated_fields,
+)
 from richtext import is_empty
 
 # Fields whose language versions are not translations of each other: a slug is
@@ -102,21 +107,7 @@ def digest(text: str | None) -> str:
 
 
 def tracked_fields(model: type[models.Model]) -> list[str]:
-    from publication.models import translated_fields
-
     return [name for name in translated_fields(model) if name not in NOT_TRANSLATIONS]
-
-
-def root_of(obj: models.Model, roots: list | None = None) -> models.Model:
-    """Where ``obj`` is edited and listed: a publishable object itself, a part
-    the one publishable object it belongs to, a label (shown by many) itself
-    (``roots``: its publication roots, when the caller has them)."""
-    from publication.models import Part, Publishable
-
-    if isinstance(obj, Publishable) or not isinstance(obj, Part):
-        return obj
-    roots = list(obj.publication_roots()) if roots is None else roots
-    return roots[0] if len(roots) == 1 else obj
 
 
 # The rows to write, by key, while a batch is open (``batch()``): the admin's
@@ -142,13 +133,12 @@ def batch() -> Iterator[None]:
     _write(pending)
 
 
-def note_save(
-    obj: models.Model, before: dict | None, roots: list | None = None
-) -> None:
+def note_save(obj: models.Model, before: dict | None, root: models.Model) -> None:
     """Record what the translations ``obj``'s save wrote translate (``before``:
-    the columns as loaded, None for a new object). Writes only: what it cannot
-    know without reading (is there a row already?) is left to the database
-    (an insert that keeps an existing row)."""
+    the columns as loaded, None for a new object; ``root``: where ``obj`` is
+    edited and listed, itself or the one publishable object a part belongs to).
+    Writes only: what it cannot know without reading (is there a row already?)
+    is left to the database (an insert that keeps an existing row)."""
     fields = tracked_fields(type(obj))
     if not fields:
         return
@@ -159,7 +149,6 @@ def note_save(
     ):
         return
     content_type = ContentType.objects.get_for_model(type(obj))
-    root = root_of(obj, roots)
     root_type = ContentType.objects.get_for_model(type(root))
     now = timezone.now()
     ops: dict[tuple, tuple] = {}
