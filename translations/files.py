@@ -31,7 +31,7 @@ from translate.storage.xliff import xlifffile, xliffunit
 from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, language_name
 from publication.outdated import digest
 from translations import rich
-from translations.units import Unit
+from translations.units import Unit, outdated_ids
 
 XLIFF = "xliff"
 PO = "po"
@@ -43,7 +43,7 @@ PROJECT = "clinic-content"
 TOKEN_SALT = "translations.export"
 TOKEN_HEADER = "X-Clinic-Export"
 XLIFF_1_2 = "urn:oasis:names:tc:xliff:document:1.2"
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_BYTES = 3 * 1024 * 1024
 # A document type declaration is where external entities and entity expansion
 # live; no export of ours has one.
 DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -95,7 +95,11 @@ def export(units: list[Unit], code: str, fmt: str) -> bytes:
     raise ValueError(f"unknown format: {fmt}")
 
 
+OUTDATED_NOTE = "Outdated: the English text changed since this translation was written."
+
+
 def _xliff(units: list[Unit], code: str, token: str) -> bytes:
+    outdated = outdated_ids(units, code)
     store = Xliff12File.parsestring(
         f"""<?xml version="1.0" encoding="UTF-8"?>
 <xliff version="1.2" xmlns="{XLIFF_1_2}">
@@ -124,11 +128,19 @@ def _xliff(units: list[Unit], code: str, token: str) -> bytes:
             item.source = unit.source
             if unit.target:
                 item.target = unit.target
+        if item.target:
+            # The translation in use is approved; an outdated one is to be
+            # reviewed (CAT tools pass over approved units).
+            item.markapproved(unit.id not in outdated)
+        if unit.id in outdated:
+            item.markreviewneeded()
+            note += f"\n{OUTDATED_NOTE}"
         item.addnote(note, origin="developer")
     return bytes(store)
 
 
 def _po(units: list[Unit], code: str, token: str) -> bytes:
+    outdated = outdated_ids(units, code)
     store = pofile()
     store.updateheader(
         add=True,
@@ -141,7 +153,13 @@ def _po(units: list[Unit], code: str, token: str) -> bytes:
         item = store.addsourceunit(unit.source)
         item.setcontext(unit.id)
         item.target = unit.target
-        item.addnote(unit.note(), origin="developer")
+        note = unit.note()
+        if unit.id in outdated:
+            # PO's "to be reviewed": the tool shows it, and the import skips it
+            # until the translator clears the flag.
+            item.markfuzzy()
+            note += f"\n{OUTDATED_NOTE}"
+        item.addnote(note, origin="developer")
     return bytes(store)
 
 

@@ -130,23 +130,32 @@ def units_of(roots: Iterable[Publishable], code: str) -> list[Unit]:
     return units
 
 
-def needing_work(code: str) -> list[Unit]:
-    """Every unit missing or outdated in ``code``, over all publishable objects."""
+def outdated_ids(units: list[Unit], code: str) -> set[str]:
+    """The ids of ``units`` whose translation was written against another English
+    text than the current one (``publication.outdated``). One query."""
+    kinds = ContentType.objects.get_for_models(*{type(u.obj) for u in units})
     recorded = {
         (row["content_type"], row["object_id"], row["field"]): row["digest"]
-        for row in TranslationSource.objects.filter(locale=code).values(
-            "content_type", "object_id", "field", "digest"
-        )
+        for row in TranslationSource.objects.filter(
+            locale=code, content_type__in=list(kinds.values())
+        ).values("content_type", "object_id", "field", "digest")
     }
+    return {
+        unit.id
+        for unit in units
+        if unit.target
+        and recorded.get(
+            (kinds[type(unit.obj)].pk, unit.obj.pk, unit.field), unit.digest
+        )
+        != unit.digest
+    }
+
+
+def needing_work(code: str) -> list[Unit]:
+    """Every unit missing or outdated in ``code``, over all publishable objects."""
     roots = [
         obj for model in publishable_models() for obj in model._default_manager.all()
     ]
-
-    def needed(unit: Unit) -> bool:
-        if not unit.target:
-            return True
-        content_type = ContentType.objects.get_for_model(type(unit.obj)).pk
-        written = recorded.get((content_type, unit.obj.pk, unit.field))
-        return written is not None and written != unit.digest
-
-    return [unit for unit in units_of(roots, code) if needed(unit)]
+    units = units_of(roots, code)
+    outdated = outdated_ids(units, code)
+    return [unit for unit in units if not unit.target or unit.id in outdated]

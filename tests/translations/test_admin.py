@@ -65,9 +65,12 @@ def test_the_page_exports_everything_missing_or_outdated(demo, client):
 
     assert "번역 파일: 내보내기와 가져오기" in page.content.decode()
     store = pofile.parsestring(sent.content)
-    assert [u.getcontext() for u in store.units if not u.isheader()] == [
-        f"faq.faqitem:{item.pk}:answer"
-    ]
+    [unit] = [u for u in store.units if not u.isheader()]
+    assert unit.getcontext() == f"faq.faqitem:{item.pk}:answer"
+    # The Japanese written for the old English goes out to be reviewed.
+    assert unit.target == item.answer_ja
+    assert unit.isfuzzy()
+    assert "Outdated: the English text changed" in unit.getnotes()
 
 
 def test_an_import_is_previewed_then_applied_in_one_version(demo, client, editor):

@@ -291,6 +291,21 @@ def test_the_selection_of_missing_or_outdated_units(demo):
     ]
 
 
+def test_an_outdated_translation_goes_out_to_be_reviewed_not_approved(demo):
+    item = FAQItem.objects.order_by("position").first()
+    item.answer_en = "<p>Rewritten.</p>"
+    item.save()
+    units = all_units()
+
+    store = xlifffile.parsestring(files.export(units, "ja", files.XLIFF))
+
+    states = {
+        u.xmlelement.get("id"): (u.isapproved(), u.isreview()) for u in store.units
+    }
+    assert states.pop(f"faq.faqitem:{item.pk}:answer") == (False, True)
+    assert set(states.values()) == {(True, False)}
+
+
 def test_import_queries_grow_by_a_constant_per_changed_object(
     block, editor, django_assert_max_num_queries
 ):
