@@ -89,9 +89,10 @@ def add_export_action() -> None:
 def translations_view(request):
     """Export everything missing or outdated in a language; import a file."""
     export_form = ExportForm(request.POST if "export" in request.POST else None)
-    import_form = ImportForm(
-        *((request.POST, request.FILES) if "preview" in request.POST else ())
-    )
+    if "preview" in request.POST:
+        import_form = ImportForm(request.POST, request.FILES)
+    else:
+        import_form = ImportForm()
     context = {
         **admin.site.each_context(request),
         "title": gettext("Translation files: export and import"),

@@ -5,7 +5,9 @@ Every element of the (sanitized) HTML becomes an inline element CAT tools protec
 document order. The tags and their attributes (a link's address) stay out of the
 file: the import takes them, by number, from the current source, which is the
 source of the export (a unit whose source changed is not applied). A translator
-may move, repeat or drop tags; a number the source does not have is an error.
+may move, repeat or drop tags; a number the source does not have is an error, and
+so is other inline markup (``<ph>``, ``<bx/>``…), which the export never writes; a
+segment's ``<mrk>`` (CAT tools wrap sentences in one) keeps its text.
 
 Written with translate-toolkit's placeables (``G``, ``X``), which it serializes
 into the unit's ``<source>`` and ``<target>`` and parses back.
@@ -18,6 +20,7 @@ from html import escape
 from html.parser import HTMLParser
 
 from django.utils.translation import gettext
+from lxml import etree
 from translate.storage.placeables import StringElem
 from translate.storage.placeables.xliff import G, UnknownXML, X
 
@@ -133,10 +136,12 @@ def _html(item, tags: dict[str, Tag]) -> str:
             return tag.open()
         inner = "".join(_html(sub, tags) for sub in item.sub)
         return f"{tag.open()}{inner}</{tag.name}>"
-    if type(item) is StringElem or isinstance(item, UnknownXML):
-        # Plain text, or markup of a CAT tool's own (a segment's <mrk>): its text.
+    name = type(item).__name__.lower()
+    if isinstance(item, UnknownXML):
+        name = etree.QName(item.xml_node).localname
+    if type(item) is StringElem or name == "mrk":
+        # Text, or a CAT tool's annotation of it (a segment's <mrk>): its text.
         return "".join(_html(sub, tags) for sub in item.sub)
     raise MarkupError(
-        gettext("inline element <%(name)s> is not supported")
-        % {"name": type(item).__name__.lower()}
+        gettext("inline element <%(name)s> is not supported") % {"name": name}
     )
