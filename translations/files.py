@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -121,8 +122,9 @@ def _xliff(units: list[Unit], code: str, token: str) -> bytes:
             if target is not None:
                 item.rich_target = [target]
             elif unit.target:
-                # Markup of its own (a link to a page in the language): not
-                # sent as a target an import would overwrite it with.
+                # Markup the source lacks (a link to a page in the language)
+                # has no tag to go out as: quoted, so that the untouched unit
+                # imports as nothing rather than replacing the link.
                 note += f"\nCurrent translation: {unit.target}"
         else:
             item.source = unit.source
@@ -180,6 +182,10 @@ class Read:
     units: list[FileUnit]
     token: dict[str, Any]
     format: str
+
+    @property
+    def exported(self) -> datetime:
+        return datetime.fromisoformat(self.token["exported"])
 
 
 def read_upload(upload) -> bytes:

@@ -49,7 +49,11 @@ class Change:
 
     @property
     def where(self) -> str:
-        return self.obj.describe()
+        """The object, after the one it is edited in (an article for a block)."""
+        root = root_of(self.obj)
+        if root is self.obj:
+            return self.obj.describe()
+        return f"{root.describe()} › {self.obj.describe()}"
 
 
 @dataclass

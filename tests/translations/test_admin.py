@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from reversion.models import Revision
 from translate.storage.po import pofile
 from translate.storage.xliff import xlifffile
 
-from content.models import Article
+from content.models import Article, ArticleBlock
 from faq.models import FAQItem
 from tests.conftest import fresh
 from tests.translations.conftest import all_units, content_digest, fill_po
@@ -92,6 +94,10 @@ def test_an_import_is_previewed_then_applied_in_one_version(demo, client, editor
     assert "미리 보기: 일본어에서 필드" in html
     assert "적용" in html
     assert item.question_ja in html
+    # A block is named with the article it is edited in.
+    block = ArticleBlock.objects.order_by("pk").first()
+    with translation.override("ko"):
+        assert escape(f"{block.article.describe()} › {block.describe()}") in html
     assert content_digest() == before
     key = preview.context["key"]
     revisions = Revision.objects.count()
