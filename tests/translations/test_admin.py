@@ -4,6 +4,7 @@ missing or outdated, and the import's upload → preview → apply, in Korean.""
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -14,6 +15,7 @@ from translate.storage.xliff import xlifffile
 
 from content.models import Article, ArticleBlock
 from faq.models import FAQItem
+from publication.models import publishable_models
 from tests.conftest import fresh
 from tests.translations.conftest import all_units, content_digest, fill_po
 from translations import files
@@ -53,6 +55,14 @@ def test_the_list_action_asks_for_language_and_format_then_sends_the_file(demo, 
     ids = [unit.xmlelement.get("id") for unit in store.units]
     assert f"content.article:{article.pk}:title" in ids
     assert {i.split(":")[0] for i in ids} == {"content.article", "content.articleblock"}
+
+
+def test_every_publishable_list_has_the_action(demo, rf, editor):
+    request = rf.get("/")
+    request.user = editor
+    for model in publishable_models():
+        actions = admin.site.get_model_admin(model).get_actions(request)
+        assert "export_for_translation" in actions, model
 
 
 def test_the_page_exports_everything_missing_or_outdated(demo, client):

@@ -17,6 +17,7 @@ from translate.storage.xliff import xlifffile
 from content.models import Article, ArticleBlock
 from faq.models import FAQItem
 from publication.languages import column
+from publication.models import PublishedVersion, publishable_models
 from publication.outdated import digest
 from tests.conftest import fresh
 from tests.translations.conftest import (
@@ -98,6 +99,7 @@ def test_every_field_comes_back_translated_sanitized_and_unpublished(
     before = {unit.id: unit.target for unit in units}
     article = block.article
     published_before = article.published_version("ja").data
+    versions = list(PublishedVersion.objects.order_by("pk").values_list("data"))
     data = files.export(units, "ja", fmt)
     unit = f"content.articleblock:{block.pk}:body"
     hostile = {}
@@ -130,7 +132,15 @@ def test_every_field_comes_back_translated_sanitized_and_unpublished(
             '<a href="https://drtak.example/consult" rel="noopener noreferrer '
             'nofollow">ページ</a></p>'
         )
-    # The working copy only: readers still see the version published before.
+    # The working copy only: readers still see the versions published before.
+    assert list(PublishedVersion.objects.order_by("pk").values_list("data")) == (
+        versions
+    )
+    assert all(
+        root.changed_ja
+        for model in publishable_models()
+        for root in model.objects.filter(published_ja=True)
+    )
     article = fresh(article)
     assert article.published_version("ja").data == published_before
     assert article.changed_ja is True
