@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "content",
     "faq",
     "webhooks",
+    "translations",
 ]
 
 MIDDLEWARE = [
@@ -405,6 +406,13 @@ ADMIN_URL = from_env("ADMIN_URL", str, default="admin/").strip("/") + "/"
 # 0.2 MB urlencoded, CJK text percent-encoded at 9 bytes a character included
 # (tests/admin/test_big_objects.py measures both).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# The largest translation file the admin imports (translations/files.py): the whole
+# demo in one language is about 0.12 MB. Under nginx's client_max_body_size (4 MB,
+# deploy/nginx.conf), which refuses a larger upload before Django reads it.
+TRANSLATION_IMPORT_MAX_BYTES = from_env(
+    "TRANSLATION_IMPORT_MAX_BYTES", count, default=3 * 1024 * 1024
+)
 
 # Anonymous rate limit per client address for the public API, e.g. "600/minute";
 # empty (the default) leaves rate limiting to the CDN in front. Read on every request

@@ -32,6 +32,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path(f"{settings.ADMIN_URL}translations/", include("translations.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

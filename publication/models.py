@@ -269,9 +269,7 @@ class Part(models.Model):
         changed = self.changed_columns()
         before = self._values_before_save()
         super().save(*args, **kwargs)
-        # Where it is edited and listed: the one publishable object it belongs
-        # to (a block's article), or itself (a label shown by many).
-        outdated.note_save(self, before, roots[0] if len(roots) == 1 else self)
+        outdated.note_save(self, before, editing_root(self, roots))
         self._remember_values()
         if changed is not None and not changed:
             return
@@ -984,6 +982,16 @@ def content_deleted(sender, instance, **kwargs) -> None:
     they are published again."""
     if isinstance(instance, Publishable) and instance.published_languages:
         content_changed([instance, *instance.embedders()])
+
+
+def editing_root(obj: models.Model, roots: list | None = None) -> models.Model:
+    """Where ``obj`` is edited and listed: a publishable object itself, a part
+    the one publishable object it belongs to (a block's article), a label shown
+    by many itself (``roots``: its publication roots, when the caller has them)."""
+    if isinstance(obj, Publishable) or not isinstance(obj, Part):
+        return obj
+    roots = list(obj.publication_roots()) if roots is None else roots
+    return roots[0] if len(roots) == 1 else obj
 
 
 def embedded_problems(

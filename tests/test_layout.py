@@ -27,6 +27,7 @@ LAYERS = [
     "content",
     "webhooks",
     "api",
+    "translations",
     "publication",
     "richtext",
     "runtime",
