@@ -253,6 +253,19 @@ def outdated_q(model: type[models.Model], locale: str) -> Q:
     return Q(pk__in=ids)
 
 
+def outdated_keys(models_: Iterable[type[models.Model]]) -> set[tuple]:
+    """(model, pk, locale) of every object of ``models_`` with a translation
+    outdated in that locale, in itself or its parts. One query."""
+    by_type = {ContentType.objects.get_for_model(model).pk: model for model in models_}
+    rows = (
+        _outdated_rows()
+        .filter(root_type__in=list(by_type))
+        .values_list("root_type", "root_id", "locale")
+        .distinct()
+    )
+    return {(by_type[kind], pk, locale) for kind, pk, locale in rows}
+
+
 def outdated_counts(model: type[models.Model]) -> dict[str, int]:
     """Per language, how many objects of ``model`` have an outdated translation."""
     root_type = ContentType.objects.get_for_model(model)
