@@ -300,10 +300,18 @@ def walk(demo, editor_account) -> Walk:
 
     request = RequestFactory().get("/admin/")
     request.user = editor_account
+    # An English answer rewritten: its translations are outdated (the panel's
+    # and the fields' boxes, the lists' filter, the status page).
+    rewritten = FAQItem.objects.order_by("position")[1]
+    rewritten.answer_en = "<p>Rewritten in English.</p>"
+    rewritten.save()
     pages = [
         reverse("admin:index"),
         reverse("admin:password_change"),
         reverse("admin:password_change_done"),
+        reverse("translations"),
+        reverse("translations-status"),
+        reverse("admin:faq_faqitem_change", args=[rewritten.pk]),
     ]
     content: set[str] = {editor_account.get_username()}
     for app in admin.site.get_app_list(request):
