@@ -172,7 +172,23 @@ def snapshot_text(value) -> str:
 def _publication_action(code: str, *, publish: bool):
     def action(modeladmin, request, queryset):
         done, refused = 0, []
+        # A list action has no place to confirm an outdated translation: those
+        # objects are published from their own page (the panel asks).
+        stale = outdated.outdated_keys([queryset.model]) if publish else set()
         for obj in queryset:
+            if (type(obj), obj.pk, code) in stale:
+                refused.append(
+                    format_html(
+                        "{}: {}",
+                        obj.describe(),
+                        gettext(
+                            "it has a translation whose English text changed since "
+                            "it was translated: publish it from its page, which "
+                            "shows what changed and asks to confirm."
+                        ),
+                    )
+                )
+                continue
             try:
                 with transaction.atomic(), deferred_completeness():
                     if publish:

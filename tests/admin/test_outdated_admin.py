@@ -139,3 +139,30 @@ def test_still_correct_for_something_not_outdated_changes_nothing(admin_client, 
     ]
     assert [o.field for o in outdated.outdated_in(fresh(item))["ja"]] == ["answer"]
     assert admin_client.get(url(item, "outdated")).status_code == 405
+
+
+def test_the_list_action_does_not_publish_past_an_outdated_translation(
+    admin_client, item
+):
+    other = FAQItem.objects.exclude(pk=item.pk).filter(published_ja=True).first()
+    other.answer_ja = other.answer_ja.replace("</p>", " (改)</p>", 1)
+    other.save()
+    published_at = item.published_version("ja").published_at
+
+    response = admin_client.post(
+        reverse("admin:faq_faqitem_changelist"),
+        {
+            "action": "publish_ja",
+            "_selected_action": [item.pk, other.pk],
+        },
+        follow=True,
+    )
+
+    found = messages_of(response)
+    assert (constants.SUCCESS, "Published 1 object(s) in Japanese.") in found
+    assert any(
+        level == constants.ERROR and "publish it from its page" in text
+        for level, text in found
+    )
+    assert fresh(item).published_version("ja").published_at == published_at
+    assert "(改)" in str(fresh(other).published_version("ja").data)
