@@ -44,6 +44,7 @@ from content.models import (
     MethodFact,
 )
 from faq.models import FAQCategory, FAQItem
+from publication import roles
 from publication.changes import update_addresses
 from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
 from publication.models import (
@@ -199,6 +200,8 @@ class DemoLoader:
             # record too: here also where the commit is never seen (a test's
             # rolled-back transaction).
             update_addresses()
+            # The per-language roles' demo groups ("Korean editors", …).
+            roles.ensure_demo_groups()
             if self.report.created or self.report.updated:
                 first_version()
         return self.report

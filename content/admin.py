@@ -14,6 +14,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from content import models
+from publication import roles
 from publication.admin import (
     PlainTabularInline,
     PublishableAdmin,
@@ -95,6 +96,11 @@ class GridAdminMixin:
         code = request.GET.get("lang") or self.editor_language()
         if code not in LANGUAGE_CODES:
             raise Http404(gettext("Unknown language."))
+        if request.method == "POST" and not roles.may_write(
+            request.user, self.model, code
+        ):
+            # A translator saves their own languages' grids only.
+            raise PermissionDenied
         rows, columns, cells = self.grid_parts(obj)
         posted, errors = {}, []
         if request.method == "POST":

@@ -27,7 +27,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from publication import content_version, outdated, preview
+from publication import content_version, outdated, preview, roles
 from publication.conflicts import ConflictAdminMixin
 from publication.content_version import content_changed
 from publication.history import HistoryAdminMixin, ProtectedDeletionMixin
@@ -37,6 +37,7 @@ from publication.languages import (
     LANGUAGE_NAMES,
     column,
     language_name,
+    translated_fields,
 )
 from publication.models import (
     Publishable,
@@ -171,6 +172,14 @@ def snapshot_text(value) -> str:
 
 def _publication_action(code: str, *, publish: bool):
     def action(modeladmin, request, queryset):
+        if not roles.may_publish(request.user, code):
+            modeladmin.message_user(
+                request,
+                gettext("You may not publish or unpublish in %(languages)s.")
+                % {"languages": language_name(code)},
+                messages.ERROR,
+            )
+            return
         done, refused = 0, []
         # A list action has no place to confirm an outdated translation: those
         # objects are published from their own page (the panel asks).
@@ -441,6 +450,113 @@ class RefusalAdminMixin:
         return RefusedForm
 
 
+class LanguageRolesMixin:
+    """Per-language roles (``publication.roles``) on a content admin. A
+    translator — ``translate_<code>`` without the model's own change permission —
+    may open any object and change its texts in their languages only: every
+    other field is read-only (what a crafted POST sends for it is ignored, as
+    Django ignores read-only fields), and their inlines add, delete and reorder
+    nothing. Publishing needs ``publish_<code>`` (``publication_view`` and the
+    list actions check it)."""
+
+    def translator_languages(self, request) -> list[str] | None:
+        """The languages a translator may write; None for a full editor."""
+        if roles.is_editor(request.user, self.model):
+            return None
+        return roles.translated_languages(request.user)
+
+    def _translates(self, request) -> bool:
+        return bool(roles.translated_languages(request.user))
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self._translates(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self._translates(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or self._translates(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        languages = self.translator_languages(request)
+        if languages is None:
+            return fields
+        return fields + translator_read_only(self.model, languages, fields)
+
+
+def translator_read_only(model, languages: list[str], already: tuple) -> tuple:
+    """Every editable field of ``model`` but its texts in ``languages``. Not the
+    translated fields' own names (``question``): modeltranslation reads those as
+    every language's column."""
+    texts = set(translated_fields(model))
+    writable = {column(name, code) for name in texts for code in languages}
+    return tuple(
+        field.name
+        for field in model._meta.get_fields()
+        if getattr(field, "editable", False)
+        and not field.auto_created
+        and field.name not in texts
+        and field.name not in writable
+        and field.name not in already
+    )
+
+
+class InlineLanguageRolesMixin:
+    """An inline's parts for a translator: their texts in the translator's
+    languages only; no part added, deleted or moved."""
+
+    def _editor(self, request) -> bool:
+        return roles.is_editor(request.user, self.parent_model)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or bool(
+            roles.translated_languages(request.user)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or bool(
+            roles.translated_languages(request.user)
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return self._editor(request) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editor(request) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if self._editor(request):
+            return fields
+        languages = roles.translated_languages(request.user)
+        # The drag-and-drop order stays a (hidden) form field: adminsortable2
+        # adds it to every sortable inline's form; get_formset keeps its value.
+        order = getattr(self, "default_order_field", None)
+        return fields + tuple(
+            name
+            for name in translator_read_only(self.model, languages, fields)
+            if name != order
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        order = getattr(self, "default_order_field", None)
+        if order is None or self._editor(request):
+            return formset
+
+        class KeepOrderForm(formset.form):
+            def clean(self):
+                # A translator moves nothing: the stored order, whatever is posted.
+                cleaned = super().clean()
+                if self.instance.pk is not None and order in cleaned:
+                    cleaned[order] = getattr(self.instance, order)
+                return cleaned
+
+        formset.form = KeepOrderForm
+        return formset
+
+
 class EditingAdminMixin:
     """The change page's editing aids (clinic/static/admin/editing/editing.js):
     one language switch for the page, the default language's text beside each
@@ -617,6 +733,7 @@ class PublicationAdminMixin(RefusalAdminMixin):
                     "outdated": [
                         outdated_entry(obj, item, prefixes) for item in stale[code]
                     ],
+                    "can_publish": roles.may_publish(request.user, code),
                 }
             )
         return {
@@ -711,6 +828,10 @@ class PublicationAdminMixin(RefusalAdminMixin):
         back = HttpResponseRedirect(self._admin_url("change", obj))
         label, _sep, rest = request.POST.get("confirm", "").partition("|")
         field, _sep, code = rest.partition("|")
+        if code in LANGUAGE_CODES and not roles.may_write(
+            request.user, self.model, code
+        ):
+            raise PermissionDenied
         stale = outdated.outdated_in(obj, list(obj.parts())).get(code, [])
         item = next(
             (
@@ -756,6 +877,15 @@ class PublicationAdminMixin(RefusalAdminMixin):
                     self.message_user(request, error, messages.ERROR)
             return back
         codes, at = form.codes, form.cleaned_data.get("publish_at")
+        denied = [code for code in codes if not roles.may_publish(request.user, code)]
+        if denied:
+            self.message_user(
+                request,
+                gettext("You may not publish or unpublish in %(languages)s.")
+                % {"languages": ", ".join(language_name(code) for code in denied)},
+                messages.ERROR,
+            )
+            return back
         names = ", ".join(language_name(code) for code in codes)
         if not form.publishing and at is not None:
             message = gettext("Unpublished in %(languages)s from %(time)s.") % {
@@ -879,6 +1009,7 @@ class SortableAdminMixin(adapters.SortableAdminMixin):
 
 
 class TranslatedAdmin(
+    LanguageRolesMixin,
     EditingAdminMixin,
     NoRequiredLanguageMixin,
     HistoryAdminMixin,
@@ -897,6 +1028,7 @@ class TranslatedAdmin(
 
 
 class PublishableAdmin(
+    LanguageRolesMixin,
     EditingAdminMixin,
     NoRequiredLanguageMixin,
     HistoryAdminMixin,
@@ -958,6 +1090,7 @@ class UnchangedRowsInlineMixin:
 
 
 class TabularInline(
+    InlineLanguageRolesMixin,
     NoRequiredLanguageMixin,
     UnchangedRowsInlineMixin,
     CachedChoicesInlineMixin,
@@ -967,6 +1100,7 @@ class TabularInline(
 
 
 class StackedInline(
+    InlineLanguageRolesMixin,
     NoRequiredLanguageMixin,
     UnchangedRowsInlineMixin,
     CachedChoicesInlineMixin,
@@ -976,7 +1110,10 @@ class StackedInline(
 
 
 class PlainTabularInline(
-    UnchangedRowsInlineMixin, CachedChoicesInlineMixin, admin.TabularInline
+    InlineLanguageRolesMixin,
+    UnchangedRowsInlineMixin,
+    CachedChoicesInlineMixin,
+    admin.TabularInline,
 ):
     """For parts with no translated field (comparison columns and rows)."""
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
-from publication import tasks
+from publication import roles, tasks
 from publication.languages import LANGUAGE_CODES, column, language_name
 from publication.models import (
     Part,
@@ -299,10 +299,16 @@ class HistoryAdminMixin(VersionAdmin):
     # Revert a whole version, recover a deleted object.
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        # A whole version's revert changes every language and the structure:
+        # the full editor's (a translator reverts their language only).
+        if request.method == "POST" and not roles.is_editor(request.user, self.model):
+            raise PermissionDenied
         self._prepare_revert(request, version_id)
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
+        if request.method == "POST" and not roles.is_editor(request.user, self.model):
+            raise PermissionDenied
         self._prepare_revert(request, version_id)
         return super().recover_view(request, version_id, extra_context)
 
@@ -406,6 +412,10 @@ class HistoryAdminMixin(VersionAdmin):
             raise PermissionDenied
         if code not in LANGUAGE_CODES:
             raise Http404(gettext("Unknown language."))
+        if request.method == "POST" and not roles.may_write(
+            request.user, self.model, code
+        ):
+            raise PermissionDenied
         version = get_object_or_404(
             Version.objects.get_for_object(obj).select_related("revision__user"),
             pk=version_id,

@@ -63,6 +63,7 @@ from publication.languages import (
     language_name,
     translated_fields,
 )
+from publication.roles import PERMISSIONS as LANGUAGE_PERMISSIONS
 from richtext import RichTextField, is_empty
 
 logger = logging.getLogger("clinic.publication")
@@ -1090,6 +1091,8 @@ class PublishedVersion(models.Model):
     class Meta:
         verbose_name = _("published version")
         verbose_name_plural = _("published versions")
+        # Who may write and publish each language (publication.roles).
+        permissions = LANGUAGE_PERMISSIONS
         constraints = [
             # Per object and locale: the version readers see and, for a
             # scheduled republication, the one they will see from its time; only

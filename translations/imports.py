@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext
 
+from publication import roles
 from publication.languages import DEFAULT_LANGUAGE, column, language_name
 from publication.models import deferred_completeness, editing_root
 from publication.outdated import digest, tracked_fields
@@ -29,10 +30,10 @@ from translations.units import is_rich, model_of
 
 
 def can_translate(user, obj: models.Model, code: str) -> bool:
-    """May ``user`` write ``obj``'s translation in ``code``? Change permission on
-    its model (per-language permissions extend this)."""
-    opts = obj._meta
-    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+    """May ``user`` write ``obj``'s translation in ``code``? Its model's full
+    editor (``change`` permission, as the admin's inline asks for a part), or a
+    translator into ``code`` (``publication.roles``)."""
+    return roles.may_write(user, type(obj), code)
 
 
 @dataclass
