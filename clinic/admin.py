@@ -1,15 +1,18 @@
 """Libraries' admin pages in the admin's language where they write English: the
 background tasks' results (django-tasks-db names its computed columns in English
-literals) and the user's password page (Django's help text there)."""
+literals), the user's password page (Django's help text there) and a group's
+delete page (its permissions' link rows)."""
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
+
+from publication.history import UnlistedLinkRowsMixin
 
 admin.site.unregister(DBTaskResult)
 # The library's columns whose names are not translated, and what shows them here.
@@ -60,3 +63,13 @@ admin.site.unregister(User)
 @admin.register(User)
 class EditorAdmin(UserAdmin):
     change_password_form = PasswordChangeForm
+
+
+# A group's delete page without the rows of its permissions' link table, which
+# Django names in English only ("Group-permission relationship: …").
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class ClinicGroupAdmin(UnlistedLinkRowsMixin, GroupAdmin):
+    pass

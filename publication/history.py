@@ -579,20 +579,8 @@ class ProtectedDeletionMixin:
         )
         if protected:
             protected = self._describe_protected(objs)
-        # The rows of a many-to-many link table Django made (an FAQ item's
-        # articles) are not something an editor deletes, and Django names them
-        # in English only ("Faqitem-article relationship: FAQItem_articles
-        # object (1)"): the links go with the object, unlisted.
-        links = {
-            str(capfirst(through._meta.verbose_name)) + ": "
-            for through in link_tables(self.model)
-        }
-        plurals = {
-            str(through._meta.verbose_name_plural)
-            for through in link_tables(self.model)
-        }
-        counts = {name: n for name, n in counts.items() if str(name) not in plurals}
-        return _without(deleted, links), counts, perms_needed, protected
+        deleted, counts = without_link_rows(self.model, deleted, counts)
+        return deleted, counts, perms_needed, protected
 
     def _describe_protected(self, objs) -> list[str]:
         """Name each protected object by what it belongs to: "Block 3 “Bottom
@@ -616,6 +604,31 @@ class ProtectedDeletionMixin:
                 }
             names.append(name)
         return names
+
+
+class UnlistedLinkRowsMixin:
+    """A delete page without the rows of Django's many-to-many link tables (for
+    an admin that is not ``ProtectedDeletionMixin``'s: a group's permissions)."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        deleted, counts = without_link_rows(self.model, deleted, counts)
+        return deleted, counts, perms_needed, protected
+
+
+def without_link_rows(model, deleted: list, counts: dict) -> tuple[list, dict]:
+    """The delete page's list and counts without the rows of the many-to-many
+    link tables Django made for ``model`` (an FAQ item's articles): they are not
+    something an editor deletes, and Django names them in English only
+    ("Faqitem-article relationship: FAQItem_articles object (1)"). The links go
+    with the object, unlisted."""
+    tables = link_tables(model)
+    links = {str(capfirst(through._meta.verbose_name)) + ": " for through in tables}
+    plurals = {str(through._meta.verbose_name_plural) for through in tables}
+    counts = {name: n for name, n in counts.items() if str(name) not in plurals}
+    return _without(deleted, links), counts
 
 
 def link_tables(model) -> list:

@@ -90,6 +90,8 @@ ALLOWED = {
     ),
     # keys and products, as Django's Korean translation names them
     "Control", "Command", "Mac", "Django",
+    # file formats and their extensions (the translation files' page)
+    "XLIFF", "xlf", "PO", "po",
 }  # fmt: skip
 
 # Content, not UI: see the module docstring.
