@@ -337,7 +337,7 @@ def outdated_entry(obj, item: outdated.Outdated, prefixes: dict) -> dict:
         "pk": item.obj.pk if is_part else "",
         "linked": not is_part or prefix is not None,
         "diff": item.diff_html(),
-        "object": f"{item.obj._meta.label_lower}:{item.obj.pk}",
+        "object": item.key,
         "field": item.field,
         "locale": item.locale,
     }
@@ -814,17 +814,22 @@ class PublicationAdminMixin(RefusalAdminMixin):
                 context["publication_panel_template"] = self.publication_panel_template
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def _posted_object(self, request, object_id):
+        """The object a POST of the panel is for, if the user may change it."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("No such object."))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
     def outdated_view(self, request, object_id):
         """Confirm that an outdated translation still holds (the panel's and the
         field's "Still correct"): it is translated from the English as it is
         now. Back to the change page."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404(gettext("No such object."))
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
+        obj = self._posted_object(request, object_id)
         back = HttpResponseRedirect(self._admin_url("change", obj))
         label, _sep, rest = request.POST.get("confirm", "").partition("|")
         field, _sep, code = rest.partition("|")
@@ -834,12 +839,7 @@ class PublicationAdminMixin(RefusalAdminMixin):
             raise PermissionDenied
         stale = outdated.outdated_in(obj, list(obj.parts())).get(code, [])
         item = next(
-            (
-                item
-                for item in stale
-                if f"{item.obj._meta.label_lower}:{item.obj.pk}" == label
-                and item.field == field
-            ),
+            (item for item in stale if item.key == label and item.field == field),
             None,
         )
         if item is None:
@@ -864,11 +864,7 @@ class PublicationAdminMixin(RefusalAdminMixin):
         to the change page with what was done or why nothing was."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404(gettext("No such object."))
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
+        obj = self._posted_object(request, object_id)
         back = HttpResponseRedirect(self._admin_url("change", obj))
         form = PublicationForm(request.POST)
         if not form.is_valid():

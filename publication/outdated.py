@@ -296,6 +296,11 @@ class Outdated:
     def column(self) -> str:
         return column(self.field, self.locale)
 
+    @property
+    def key(self) -> str:
+        """The object, as the panel's "Still correct" names it."""
+        return f"{self.obj._meta.label_lower}:{self.obj.pk}"
+
     def diff_html(self) -> str:
         """The two sources, word by word: removed words in <del>, added in <ins>."""
         return source_diff(self.old, self.new)
