@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from content import models
@@ -28,6 +28,7 @@ from publication.languages import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
     column,
+    editor_language,
     language_name,
 )
 from publication.models import deferred_completeness, value_in
@@ -71,21 +72,13 @@ class GridAdminMixin:
         )
         return f"{url}?lang={code}" if code else url
 
-    @staticmethod
-    def editor_language() -> str:
-        """The grid's language when none is asked for: the editor's UI language if
-        it is a content language (a Korean editor edits the Korean grid), else the
-        default language."""
-        code = get_language()
-        return code if code in LANGUAGE_CODES else DEFAULT_LANGUAGE
-
     @admin.display(description=_("Grid"))
     def grid_link(self, obj):
         if obj is None or obj.pk is None:
             return gettext("Save first, then edit the grid.")
         return format_html(
             '<a class="button" href="{}">{}</a>',
-            self.grid_url(obj, self.editor_language()),
+            self.grid_url(obj, editor_language()),
             _("Edit the grid"),
         )
 
@@ -93,7 +86,7 @@ class GridAdminMixin:
         obj = get_object_or_404(self.model, pk=object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        code = request.GET.get("lang") or self.editor_language()
+        code = request.GET.get("lang") or editor_language()
         if code not in LANGUAGE_CODES:
             raise Http404(gettext("Unknown language."))
         if request.method == "POST" and not roles.may_write(

@@ -36,6 +36,7 @@ from publication.languages import (
     LANGUAGE_CODES,
     LANGUAGE_NAMES,
     column,
+    editor_language,
     language_name,
     translated_fields,
 )
@@ -573,7 +574,6 @@ class EditingAdminMixin:
 
     def editing_config(self, request, obj) -> dict:
         default = language_name(DEFAULT_LANGUAGE)
-        ui = translation.get_language() or DEFAULT_LANGUAGE
         return {
             "languages": [
                 {
@@ -586,7 +586,7 @@ class EditingAdminMixin:
             "default": DEFAULT_LANGUAGE,
             # The editor's own language when content has it; the script prefers
             # the one this editor chose last.
-            "initial": ui if ui in LANGUAGE_CODES else DEFAULT_LANGUAGE,
+            "initial": editor_language(),
             "user": request.user.pk,
             "blocks": self.editing_blocks(request, obj),
             "strings": {

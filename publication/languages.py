@@ -4,6 +4,7 @@ import functools
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
 
@@ -35,3 +36,10 @@ def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
     # editor can be missing.
     names = set(options.all_fields)
     return tuple(f.name for f in model._meta.fields if f.name in names and f.editable)
+
+
+def editor_language() -> str:
+    """The content language an editor starts in: their admin's language when it
+    is a content language (a Korean editor edits Korean), else the default."""
+    code = get_language()
+    return code if code in LANGUAGE_CODES else DEFAULT_LANGUAGE

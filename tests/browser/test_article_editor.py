@@ -44,6 +44,13 @@ def write(page, locator, text: str) -> None:
     page.keyboard.type(text)
 
 
+def source_under(field):
+    """The English text shown under a translated ``field`` (a locator)."""
+    return field.locator("xpath=ancestor::div[contains(@class,'ui-tabs')]").locator(
+        ".source-text"
+    )
+
+
 def switch(page, name: str) -> None:
     page.locator("#language-switch").get_by_role(
         "button", name=name, exact=True
@@ -107,11 +114,7 @@ def test_a_korean_editor_writes_translates_and_publishes_an_article_with_blocks(
     # The same fields in Korean; each shows the English text under it.
     switch(page, "한국어")
     expect(page.locator("#id_title_ko")).to_be_visible()
-    title_source = (
-        page.locator(".field-title_ko")
-        .locator("xpath=ancestor::div[contains(@class,'ui-tabs')]")
-        .locator(".source-text")
-    )
+    title_source = source_under(page.locator("#id_title_ko"))
     expect(title_source).to_contain_text("Why one corner of the mouth droops")
     page.locator("#id_title_ko").fill("한쪽 입꼬리가 처지는 이유")
     page.locator("#id_summary_ko").fill("세 가지 원인과 도움이 되는 것.")
@@ -191,11 +194,7 @@ def test_a_korean_editor_writes_translates_and_publishes_an_article_with_blocks(
 
     # Translating to Japanese, with the English text under each field.
     page.get_by_role("button", name="모든 블록 펼치기").click()
-    title_source = (
-        page.locator(".field-title_ja")
-        .locator("xpath=ancestor::div[contains(@class,'ui-tabs')]")
-        .locator(".source-text")
-    )
+    title_source = source_under(page.locator("#id_title_ja"))
     expect(title_source).to_contain_text("Why one corner of the mouth droops")
     page.locator("#id_title_ja").fill("口角が片側だけ下がる理由")
     page.locator("#id_summary_ja").fill("三つの原因と、役立つこと。")
@@ -207,11 +206,7 @@ def test_a_korean_editor_writes_translates_and_publishes_an_article_with_blocks(
     ]
     for number, (heading, text) in enumerate(japanese):
         row = forms.nth(number)
-        source = (
-            row.locator("input[name$='-heading_ja']")
-            .locator("xpath=ancestor::div[contains(@class,'ui-tabs')]")
-            .locator(".source-text")
-        )
+        source = source_under(row.locator("input[name$='-heading_ja']"))
         expect(source).to_be_visible()
         row.locator("input[name$='-heading_ja']").fill(heading)
         if text:
