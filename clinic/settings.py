@@ -95,6 +95,10 @@ def web_address(raw: str) -> str:
     return raw
 
 
+def int_list(raw: str) -> list[int]:
+    return [int(part) for part in comma_list(raw)]
+
+
 def rate(raw: str) -> str:
     """DRF's rate syntax, checked at start-up rather than on the first request."""
     amount, _slash, period = raw.partition("/")
@@ -471,6 +475,78 @@ PREVIEW_TOKEN_LIFETIME = from_env("PREVIEW_TOKEN_LIFETIME", count, 3600)
 # website of its own: its / is a 404).
 FRONTEND_URL = from_env("FRONTEND_URL", web_address, default="")
 
+# Images (content/models/images.py, images/, docs/images.md). Uploads are kept as
+# files under MEDIA_ROOT (served by `make run`; by nginx in production), or in any
+# S3-compatible bucket when MEDIA_S3_BUCKET is set (django-storages; credentials
+# from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment). MEDIA_URL
+# is where readers fetch them: the API writes absolute addresses, so frontends on
+# other origins can use them as they are.
+MEDIA_ROOT = from_env("MEDIA_ROOT", Path, default=BASE_DIR / "media")
+MEDIA_URL = from_env(
+    "MEDIA_URL",
+    str,
+    default=f"{PUBLIC_ORIGIN or f'http://127.0.0.1:{PORT}'}/media/",
+)
+MEDIA_S3_BUCKET = from_env("MEDIA_S3_BUCKET", str, default="")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": from_env("MEDIA_S3_ENDPOINT_URL", str, default="") or None,
+            "region_name": from_env("MEDIA_S3_REGION", str, default="") or None,
+            # A CDN or the bucket's public address (host name, no scheme), e.g.
+            # media.example.com; empty: the bucket's own address.
+            "custom_domain": from_env("MEDIA_S3_CUSTOM_DOMAIN", str, default="")
+            or None,
+            "url_protocol": "https:"
+            if from_env("MEDIA_S3_HTTPS", boolean, default=True)
+            else "http:",
+            # Public files under names nobody can guess or reuse: plain URLs,
+            # never overwritten, cached for good.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {
+                "CacheControl": "public, max-age=31536000, immutable"
+            },
+        },
+    }
+
+
+def media_origins() -> list[str]:
+    """Where the admin's pages load images from, besides their own origin (its
+    Content-Security-Policy): MEDIA_URL's origin, or the bucket's."""
+    origins = []
+    if MEDIA_S3_BUCKET:
+        options = STORAGES["default"]["OPTIONS"]
+        if options["custom_domain"]:
+            origins.append(f"{options['url_protocol']}//{options['custom_domain']}")
+        elif options["endpoint_url"]:
+            parts = urlsplit(options["endpoint_url"])
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+        else:
+            origins.append(f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com")
+    parts = urlsplit(MEDIA_URL)
+    if parts.scheme and parts.netloc:
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return list(dict.fromkeys(origins))
+
+
+MEDIA_ORIGINS = media_origins()
+# Served by the app itself (django.views.static) under MEDIA_URL's path, as
+# `make run` needs; production leaves it to nginx (deploy/nginx.conf) or the bucket.
+SERVE_MEDIA = from_env("SERVE_MEDIA", boolean, default=not MEDIA_S3_BUCKET)
+# What an upload may be: at most this many bytes (nginx's client_max_body_size for
+# the admin is above it) and pixels (width × height, read before decoding: a
+# decompression bomb is refused undecoded).
+IMAGE_MAX_BYTES = from_env("IMAGE_MAX_BYTES", count, default=15_000_000)
+IMAGE_MAX_PIXELS = from_env("IMAGE_MAX_PIXELS", count, default=40_000_000)
+# The renditions the worker makes of every image: these widths (up to the image's
+# own), in WebP and in the original format, uncropped and cropped to each ratio
+# around the focal point.
+IMAGE_WIDTHS = from_env("IMAGE_WIDTHS", int_list, default=[320, 640, 960, 1280, 1920])
+IMAGE_CROP_RATIOS = from_env("IMAGE_CROP_RATIOS", comma_list, default=["16:9", "1:1"])
+
 # The static edge export (publication/export.py, docs/static-export.md): a folder
 # that `manage.py export_static` wrote, e.g. /srv/clinic-export. When set, every
 # committed change of published content is applied to it by the worker (a new
@@ -623,7 +699,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
+        # blob: the image library's add page shows the chosen file before upload.
+        "img-src": [SELF, "data:", "blob:", *MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

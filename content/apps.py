@@ -50,6 +50,8 @@ class ContentConfig(AppConfig):
         register_history(content.ArticleBlock)
         register_history(content.ClinicProfile, follow=("channels",))
         register_history(content.ClinicChannel)
+        # An image is a label: its history is its own (the file never changes).
+        register_history(content.Image)
         register_public_types(content)
 
 

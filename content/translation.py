@@ -83,7 +83,12 @@ class ArticleTranslation(TranslationOptions):
 
 @register(models.ArticleBlock)
 class ArticleBlockTranslation(TranslationOptions):
-    fields = ("heading", "body", "cta_label", "cta_url")
+    fields = ("heading", "body", "cta_label", "cta_url", "caption")
+
+
+@register(models.Image)
+class ImageTranslation(TranslationOptions):
+    fields = ("alt_text", "caption", "credit")
 
 
 @register(models.ClinicProfile)

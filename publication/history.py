@@ -503,6 +503,11 @@ def published_referrers(obj: models.Model) -> list[Publishable]:
             published, **{rel.field.name: obj}
         )
         found.extend(referrers)
+    # A label whose published versions keep a copy of it (an image) names the
+    # objects whose published version shows it, whatever their working copy.
+    showing = getattr(obj, "published_showing", None)
+    if showing is not None:
+        found.extend(other for other in showing() if other not in found)
     return found
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext
 from modeltranslation.translator import NotRegistered, translator
 
@@ -43,6 +44,8 @@ def _json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
+    if isinstance(value, FieldFile):
+        return value.name
     return value
 
 

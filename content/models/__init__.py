@@ -28,6 +28,10 @@ from content.models.fields import (  # noqa: F401
     slug_constraints,
     slug_field,
 )
+from content.models.images import (  # noqa: F401
+    Image,
+    Rendition,
+)
 from content.models.lists import (  # noqa: F401
     ItemList,
     ListItem,

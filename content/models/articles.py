@@ -18,6 +18,7 @@ from content.models.fields import (
     slug_constraints,
     slug_field,
 )
+from content.models.images import hero_field, image_field, images_shown
 from content.models.lists import ItemList
 from content.models.methods import Method
 from publication.models import (
@@ -71,6 +72,7 @@ class Article(Publishable):
         ),
     )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    hero_image = hero_field("hero_of_articles")
 
     slug_source = "title"
 
@@ -84,10 +86,20 @@ class Article(Publishable):
         return in_some_language(self, "title")
 
     def parts(self) -> Iterable[Part]:
-        return self.blocks.select_related("item_list", "comparison", "aftercare")
+        return [
+            *self.blocks.select_related("item_list", "comparison", "aftercare"),
+            *self.images(),
+        ]
+
+    def images(self):
+        """The hero image and the image blocks' images."""
+        return images_shown(Q(hero_of_articles=self) | Q(blocks__article=self))
 
     def snapshot_parts(self):
-        return {"blocks": self.blocks.order_by("position", "pk")}
+        return {
+            "blocks": self.blocks.order_by("position", "pk"),
+            "images": self.images(),
+        }
 
 
 class ArticleBlock(Part):
@@ -100,12 +112,14 @@ class ArticleBlock(Part):
         AFTERCARE = "aftercare", _("Aftercare")
         FAQ = "faq", _("FAQ")
         CTA = "cta", _("Call to action")
+        IMAGE = "image", _("Image")
 
     # Which reference each kind needs; used by clean() and the constraints.
     REQUIRED_REFERENCE = {
         Kind.LIST: "item_list",
         Kind.COMPARISON: "comparison",
         Kind.AFTERCARE: "aftercare",
+        Kind.IMAGE: "image",
     }
     # Which texts each kind shows, needed in every language it is published in.
     REQUIRED_TEXT = {
@@ -167,6 +181,13 @@ class ArticleBlock(Part):
         blank=True,
         help_text=_("e.g. https://drtak.example/#chat"),
     )
+    image = image_field(_("image"), "blocks")
+    caption = models.CharField(
+        _("caption"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown under the image instead of the image's own caption."),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -186,6 +207,11 @@ class ArticleBlock(Part):
             models.CheckConstraint(
                 condition=~Q(kind="aftercare") | Q(aftercare__isnull=False),
                 name="content_articleblock_aftercare_has_aftercare",
+                violation_error_message=NEEDS_REFERENCE,
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="image") | Q(image__isnull=False),
+                name="content_articleblock_image_has_image",
                 violation_error_message=NEEDS_REFERENCE,
             ),
         ]

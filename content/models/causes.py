@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from content.models.fields import position_field, slug_constraints, slug_field
+from content.models.images import hero_field, images_shown
 from content.models.methods import Method
 from publication.models import (
     Publishable,
@@ -57,6 +58,7 @@ class CauseType(Publishable):
         verbose_name=_("usual methods"),
     )
     position = position_field()
+    hero_image = hero_field("hero_of_cause_types")
 
     slug_source = "name"
 
@@ -68,3 +70,12 @@ class CauseType(Publishable):
 
     def __str__(self):
         return in_some_language(self, "name")
+
+    def parts(self):
+        return self.images()
+
+    def images(self):
+        return images_shown(models.Q(hero_of_cause_types=self))
+
+    def snapshot_parts(self):
+        return {"images": self.images()}

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from content.models.fields import position_field, slug_constraints, slug_field
+from content.models.images import hero_field, images_shown
 from publication.models import (
     GridCell,
     Part,
@@ -77,6 +78,7 @@ class Method(Publishable):
         help_text=_("Used for schema.org MedicalProcedure."),
     )
     position = position_field()
+    hero_image = hero_field("hero_of_methods")
 
     slug_source = "name"
 
@@ -90,10 +92,17 @@ class Method(Publishable):
         return in_some_language(self, "name")
 
     def parts(self) -> Iterable[Part]:
-        return self.facts.select_related("criterion").order_by("criterion__position")
+        return [
+            *self.facts.select_related("criterion").order_by("criterion__position"),
+            *self.images(),
+        ]
+
+    def images(self):
+        return images_shown(models.Q(hero_of_methods=self))
 
     def snapshot_parts(self):
         return {
+            "images": self.images(),
             "facts": self.facts.order_by("criterion__position", "criterion", "pk"),
             # The labels the facts are shown under.
             "criteria": Criterion.objects.filter(facts__method=self)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from content.models.fields import HttpsURLField, position_field
+from content.models.images import Image, image_field, images_shown
 from content.models.lists import ItemList
 from publication.models import (
     Part,
@@ -65,6 +66,14 @@ class ClinicProfile(Publishable):
         verbose_name=_("care system"),
         help_text=_("The list that describes the patient care system, e.g. 4S."),
     )
+    logo = image_field(_("logo"), "logo_of")
+    photos = models.ManyToManyField(
+        Image,
+        blank=True,
+        related_name="photo_of",
+        verbose_name=_("photos"),
+        help_text=_("Photos of the clinic and its doctors."),
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -94,10 +103,16 @@ class ClinicProfile(Publishable):
         return [obj for obj in (self.trust_points, self.care_system) if obj is not None]
 
     def parts(self) -> Iterable[Part]:
-        return self.channels.all()
+        return [*self.channels.all(), *self.images()]
+
+    def images(self):
+        return images_shown(Q(logo_of=self) | Q(photo_of=self))
 
     def snapshot_parts(self):
-        return {"channels": self.channels.order_by("position", "pk")}
+        return {
+            "channels": self.channels.order_by("position", "pk"),
+            "images": self.images(),
+        }
 
     @classmethod
     def load(cls) -> ClinicProfile | None:
