@@ -28,11 +28,14 @@ from content.models import (
     ClinicProfile,
     Comparison,
     Criterion,
+    Image,
     ItemList,
     ListItem,
     Method,
     MethodFact,
+    Rendition,
 )
+from content.models.images import focal_key
 from publication.published import Published, naming, values_row
 
 
@@ -42,10 +45,87 @@ def parts(published: Published, model, pk: int, code: str, name: str) -> list[di
 
 
 def localized(published: Published, model, pk: int, code: str, **related) -> Localized:
-    """Object ``pk`` as its version in ``code`` shows it (read already)."""
-    return Localized(
-        published.row(model, pk, code), code, shown_as=model._meta.model_name, **related
-    )
+    """Object ``pk`` as its version in ``code`` shows it (read already), with
+    its hero image where its type has one."""
+    row = published.row(model, pk, code)
+    if "hero_image_id" in row and "hero_image" not in related:
+        related["hero_image"] = image_ref(
+            published, model, pk, code, row["hero_image_id"]
+        )
+    return Localized(row, code, shown_as=model._meta.model_name, **related)
+
+
+# Images: what a version says of each image it shows (alt text, caption, focal
+# point) is in its ``images`` part; the file's facts (size, placeholder,
+# renditions) never change with a publication and are read from the library,
+# once for every image the response shows: a reference is resolved when the
+# serializer first reads one (``ImageRef``), and that reads all of them in two
+# queries, whatever the number of objects or images.
+
+
+class ImageFiles:
+    """The library rows of the images a response shows, read together."""
+
+    def __init__(self):
+        self.wanted: set[int] = set()
+        self.rows: dict[int, Image] = {}
+
+    def get(self, pk: int) -> Image | None:
+        if pk not in self.rows and pk in self.wanted:
+            missing = self.wanted - self.rows.keys()
+            found = {
+                image.pk: image
+                for image in Image.objects.filter(pk__in=missing).only(
+                    "file", "width", "height", "format", "color", "placeholder"
+                )
+            }
+            for image in found.values():
+                image.made = []
+            for rendition in Rendition.objects.filter(image__in=found).order_by(
+                "ratio", "width", "format"
+            ):
+                found[rendition.image_id].made.append(rendition)
+            self.rows.update(found)
+            self.rows.update(dict.fromkeys(missing - found.keys()))
+        return self.rows.get(pk)
+
+
+class ImageRef:
+    """An image as one version shows it, resolved on first use."""
+
+    def __init__(self, files: ImageFiles, data: dict, code: str):
+        self.files, self.data, self.code = files, data, code
+        files.wanted.add(data["id"])
+
+    def resolve(self) -> Localized | None:
+        file = self.files.get(self.data["id"])
+        if file is None:
+            return None
+        focal = focal_key((self.data["focal_x"], self.data["focal_y"]))
+        row = values_row(Image, self.data, self.code)
+        row["pk"] = self.data["id"]
+        return Localized(
+            row,
+            self.code,
+            shown_as="image",
+            file=file,
+            renditions=[r for r in file.made if not r.ratio],
+            crops=[r for r in file.made if r.ratio and r.focal == focal],
+        )
+
+
+def image_ref(
+    published: Published, model, pk: int, code: str, image_pk: int | None
+) -> ImageRef | None:
+    """Image ``image_pk`` as the version of ``model`` ``pk`` in ``code`` shows it;
+    None for no image."""
+    if image_pk is None:
+        return None
+    files = published.cached("image-files", ImageFiles)
+    for data in parts(published, model, pk, code, "images"):
+        if data["id"] == image_pk:
+            return ImageRef(files, data, code)
+    return None
 
 
 def part(model, data: dict, code: str, **related) -> Localized:
@@ -350,6 +430,8 @@ def article(published: Published, pk: int, code: str) -> Localized:
             }
         elif kind == ArticleBlock.Kind.CAUSE_TYPES:
             related = {"cause_types": cause_types}
+        elif kind == ArticleBlock.Kind.IMAGE:
+            related = {"image": image_ref(published, Article, pk, code, b["image_id"])}
         shown_blocks.append(part(ArticleBlock, b, code, **related))
     return localized(published, Article, pk, code, blocks=shown_blocks)
 
@@ -384,6 +466,13 @@ def clinic_profile(published: Published, code: str) -> Localized | None:
         ],
         trust_points=lists[row["trust_points_id"]],
         care_system=lists[row["care_system_id"]],
+        logo=image_ref(published, ClinicProfile, pk, code, row["logo_id"]),
+        photos=[
+            image_ref(published, ClinicProfile, pk, code, photo)
+            for photo in published.version(ClinicProfile, pk, code).data["object"][
+                "photos"
+            ]
+        ],
     )
 
 

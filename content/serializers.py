@@ -21,8 +21,108 @@ from api.serializers import (
     ShownSerializer,
 )
 from content.models import ArticleBlock, ClinicChannel, ItemList, Method
-from content.structured_data import article_structured_data
+from content.published import ImageRef
+from content.structured_data import article_structured_data, open_graph
 from publication.languages import LANGUAGE_CODES
+
+# Images: ready for srcset and next/image (docs/images.md).
+
+MEDIA_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "AVIF": "image/avif",
+}
+
+
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.URLField(source="file.url")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    type = serializers.SerializerMethodField(help_text="The media type.")
+
+    def get_type(self, rendition) -> str:
+        return MEDIA_TYPES[rendition.format]
+
+
+class FocalPointSerializer(serializers.Serializer):
+    x = serializers.FloatField(
+        source="focal_x", min_value=0, max_value=1, help_text="0 left, 1 right."
+    )
+    y = serializers.FloatField(
+        source="focal_y", min_value=0, max_value=1, help_text="0 top, 1 bottom."
+    )
+
+
+class PlaceholderSerializer(serializers.Serializer):
+    color = serializers.RegexField(
+        r"^#[0-9a-f]{6}$", source="file.color", help_text="The average colour."
+    )
+    data_url = serializers.CharField(
+        source="file.placeholder",
+        help_text="A data: URL of the image at most 10 pixels wide or high "
+        "(next/image's blurDataURL).",
+    )
+
+
+class ImageSerializer(ShownSerializer):
+    id = serializers.IntegerField(source="pk")
+    url = serializers.URLField(
+        source="file.file.url", help_text="The image at full size (no metadata)."
+    )
+    type = serializers.SerializerMethodField(help_text="The media type of url.")
+    width = serializers.IntegerField(source="file.width")
+    height = serializers.IntegerField(source="file.height")
+    alt = serializers.CharField(
+        source="alt_text",
+        help_text="Alt text in this language; empty for a decorative image.",
+    )
+    decorative = serializers.BooleanField(
+        help_text='Says nothing the text does not: give it alt="".'
+    )
+    caption = serializers.CharField(help_text="May be empty.")
+    credit = serializers.CharField(help_text="May be empty.")
+    focal_point = FocalPointSerializer(source="*")
+    placeholder = PlaceholderSerializer(source="*")
+    renditions = RenditionSerializer(
+        many=True,
+        help_text="The whole image at each width, in WebP and in its own format, "
+        "narrowest first: a srcset per type. Made after upload; until then, empty.",
+    )
+    crops = serializers.SerializerMethodField(
+        help_text="Per aspect ratio (16:9, 1:1, …), the image cropped around its "
+        "focal point, as renditions."
+    )
+
+    def get_type(self, image) -> str:
+        return MEDIA_TYPES[image.file.format]
+
+    @extend_schema_field(serializers.DictField(child=RenditionSerializer(many=True)))
+    def get_crops(self, image) -> dict:
+        crops: dict[str, list] = {}
+        for rendition in image.crops:
+            crops.setdefault(rendition.ratio, []).append(
+                RenditionSerializer(rendition).data
+            )
+        return crops
+
+    def to_representation(self, instance):
+        if isinstance(instance, ImageRef):
+            instance = instance.resolve()
+            if instance is None:
+                return None
+        return super().to_representation(instance)
+
+
+def image_field(help_text: str):
+    return ImageSerializer(allow_null=True, help_text=help_text)
+
+
+HERO = "Shown at the top of the page and on cards and link previews; null for none."
 
 
 class MethodRefSerializer(RefSerializer):
@@ -44,6 +144,7 @@ class MethodSummarySerializer(PublishedSerializer):
         Method.ProcedureType.choices,
         help_text="Maps to schema.org MedicalProcedureType.",
     )
+    hero_image = image_field(HERO)
 
 
 class MethodFactSerializer(serializers.Serializer):
@@ -147,6 +248,7 @@ class CauseTypeSummarySerializer(PublishedSerializer):
     rule_out_first = serializers.BooleanField(
         help_text="Must be excluded before anything cosmetic (e.g. nerve palsy)."
     )
+    hero_image = image_field(HERO)
 
 
 class CauseTypeDetailSerializer(CauseTypeSummarySerializer):
@@ -165,6 +267,7 @@ class ArticleSummarySerializer(PublishedSerializer):
     summary = serializers.CharField()
     published_at = InstantField(source="publish_at")
     last_reviewed = DayField(allow_null=True)
+    hero_image = image_field(HERO)
 
 
 class BlockSerializer(serializers.Serializer):
@@ -209,6 +312,19 @@ class AftercareBlockSerializer(BlockSerializer):
     )
 
 
+class ImageBlockSerializer(BlockSerializer):
+    image = ImageSerializer()
+    caption = serializers.SerializerMethodField(
+        help_text="The block's caption, else the image's; may be empty."
+    )
+
+    def get_caption(self, block) -> str:
+        if block.caption:
+            return block.caption
+        image = block.image.resolve() if block.image else None
+        return image.caption if image else ""
+
+
 class CTABlockSerializer(BlockSerializer):
     label = serializers.CharField(source="cta_label", help_text="Button label.")
     url = serializers.URLField(source="cta_url", help_text="Button link.")
@@ -223,6 +339,7 @@ BLOCK_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     ArticleBlock.Kind.COMPARISON: ComparisonBlockSerializer,
     ArticleBlock.Kind.AFTERCARE: AftercareBlockSerializer,
     ArticleBlock.Kind.CTA: CTABlockSerializer,
+    ArticleBlock.Kind.IMAGE: ImageBlockSerializer,
 }
 
 
@@ -281,6 +398,14 @@ class PersonSerializer(JsonLdSerializer):
     name = serializers.CharField()
 
 
+class ImageObjectSerializer(JsonLdSerializer):
+    type_ = serializers.CharField(help_text="ImageObject")
+    url = serializers.URLField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    caption = serializers.CharField(required=False, help_text="The alt text.")
+
+
 class MedicalConditionSerializer(JsonLdSerializer):
     type_ = serializers.CharField(help_text="MedicalCondition")
     name = serializers.CharField()
@@ -300,6 +425,9 @@ class MedicalWebPageSerializer(JsonLdSerializer):
     about = MedicalConditionSerializer()
     lastReviewed = serializers.DateField(required=False)  # noqa: N815
     reviewedBy = PersonSerializer(required=False)  # noqa: N815
+    image = ImageObjectSerializer(
+        many=True, required=False, help_text="The hero image, in each crop."
+    )
 
 
 class MedicalProcedureSerializer(JsonLdSerializer):
@@ -371,6 +499,37 @@ class ArticleStructuredDataSerializer(JsonLdSerializer):
     )
 
 
+class OpenGraphImageSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    secure_url = serializers.URLField(
+        help_text="The same address (og:image:secure_url)."
+    )
+    type = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    alt = serializers.CharField()
+
+
+class OpenGraphSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="article")
+    title = serializers.CharField(help_text="The SEO title, else the title.")
+    description = serializers.CharField(
+        help_text="The meta description, else the summary."
+    )
+    locale = serializers.CharField(help_text="og:locale, e.g. ko_KR.")
+    locale_alternate = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="og:locale:alternate: the other languages it is published in.",
+    )
+    image = OpenGraphImageSerializer(
+        allow_null=True,
+        help_text="The hero image's 16:9 crop about 1200 pixels wide in its own "
+        "format; null without a hero image.",
+    )
+    published_time = serializers.CharField(help_text="article:published_time")
+    modified_time = serializers.CharField(help_text="article:modified_time")
+
+
 class ArticleDetailSerializer(ArticleSummarySerializer):
     seo_title = serializers.CharField(help_text="May be empty: use the title.")
     meta_description = serializers.CharField(help_text="May be empty.")
@@ -384,11 +543,18 @@ class ArticleDetailSerializer(ArticleSummarySerializer):
         help_text="schema.org JSON-LD in this language: MedicalWebPage, a "
         "MedicalProcedure per method (aftercare as followup), FAQPage.",
     )
+    open_graph = OpenGraphSerializer(
+        read_only=True,
+        help_text="Open Graph fields for link previews (og:*, article:*).",
+    )
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["structured_data"] = self.fields["structured_data"].to_representation(
             article_structured_data(data, instance.locale)
+        )
+        data["open_graph"] = self.fields["open_graph"].to_representation(
+            open_graph(data, instance.locale)
         )
         return data
 
@@ -416,3 +582,7 @@ class ClinicProfileSerializer(ShownSerializer):
     channels = ChannelSerializer(many=True)
     trust_points = ItemListDetailSerializer(allow_null=True)
     care_system = ItemListDetailSerializer(allow_null=True)
+    logo = image_field("The clinic's logo; null for none.")
+    photos = serializers.ListField(
+        child=ImageSerializer(), help_text="Photos of the clinic and its doctors."
+    )
