@@ -13,7 +13,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from content import models
+# The image library's admin, registered with the rest.
+from content import (
+    admin_images,  # noqa: E402, F401
+    models,
+)
 from publication import roles
 from publication.admin import (
     PlainTabularInline,
@@ -198,7 +202,9 @@ class MethodAdmin(SortableAdminMixin, PublishableAdmin):
 
     fieldsets = [
         (None, {"fields": ("name", "slug", "summary", "procedure_type")}),
+        (_("Image"), {"fields": ("hero_image",)}),
     ]
+    autocomplete_fields = ("hero_image",)
 
 
 # Comparisons.
@@ -330,6 +336,7 @@ class CauseTypeAdmin(SortableAdminMixin, PublishableAdmin):
     list_display = ("name", "rule_out_first")
     search_fields = translated_search_fields("name", "tagline", "description")
     filter_horizontal = ("methods",)
+    autocomplete_fields = ("hero_image",)
 
     fieldsets = [
         (
@@ -344,6 +351,7 @@ class CauseTypeAdmin(SortableAdminMixin, PublishableAdmin):
                     "red_flags",
                     "refer_to",
                     "rule_out_first",
+                    "hero_image",
                     "methods",
                 )
             },
@@ -361,6 +369,7 @@ BLOCK_KIND_FIELDS = {
     models.ArticleBlock.Kind.COMPARISON: ("comparison",),
     models.ArticleBlock.Kind.AFTERCARE: ("aftercare", "aftercare_method"),
     models.ArticleBlock.Kind.CTA: ("cta_label", "cta_url"),
+    models.ArticleBlock.Kind.IMAGE: ("image", "caption"),
 }
 KIND_SPECIFIC_FIELDS = sorted(
     {name for names in BLOCK_KIND_FIELDS.values() for name in names}
@@ -407,7 +416,10 @@ class ArticleBlockInline(SortableInlineAdminMixin, StackedInline):
         "aftercare_method",
         "cta_label",
         "cta_url",
+        "image",
+        "caption",
     )
+    autocomplete_fields = ("image",)
     verbose_name_plural = _("blocks (drag to reorder)")
 
 
@@ -416,6 +428,7 @@ class ArticleAdmin(PublishableAdmin):
     list_display = ("title", "last_reviewed")
     search_fields = translated_search_fields("title", "summary")
     inlines = [ArticleBlockInline]
+    autocomplete_fields = ("hero_image",)
 
     def editing_blocks(self, request, obj):
         return {
@@ -442,6 +455,7 @@ class ArticleAdmin(PublishableAdmin):
                     "summary",
                     "seo_title",
                     "meta_description",
+                    "hero_image",
                 )
             },
         ),
@@ -469,7 +483,9 @@ class ClinicProfileAdmin(PublishableAdmin):
             {"fields": ("years_of_practice", "review_count", "rating")},
         ),
         (_("Lists"), {"fields": ("trust_points", "care_system")}),
+        (_("Images"), {"fields": ("logo", "photos")}),
     ]
+    autocomplete_fields = ("logo", "photos")
 
     def has_add_permission(self, request):
         # One clinic per installation.

@@ -1057,6 +1057,10 @@ class CachedChoicesInlineMixin:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is None or request is None:
             return field
+        if db_field.name in self.get_autocomplete_fields(request):
+            # An autocomplete select (an image) lists no choices: it reads only
+            # the chosen one, and nothing for a row with none.
+            return field
         cache = request.__dict__.setdefault("_fk_choices", {})
         key = (self.model, db_field.name)
         if key not in cache:
