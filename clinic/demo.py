@@ -14,6 +14,7 @@ is en, ko and ja for everything, and zh-hans for the FAQ and the cause types onl
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import reversion
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils.translation import gettext
 
+from clinic.demo_images import DEMO_IMAGES
 from content.models import (
     Aftercare,
     AftercareEntry,
@@ -38,12 +41,16 @@ from content.models import (
     ComparisonColumn,
     ComparisonRow,
     Criterion,
+    Image,
     ItemList,
     ListItem,
     Method,
     MethodFact,
 )
+from content.models.images import file_name
+from content.renditions import store
 from faq.models import FAQCategory, FAQItem
+from images import Decoded, decode
 from publication import roles
 from publication.changes import update_addresses
 from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES, column
@@ -130,6 +137,7 @@ class DemoLoader:
         self.article: Article | None = None
         self.profile: ClinicProfile | None = None
         self.faq_items: list[FAQItem] = []
+        self.images: dict[str, Image] = {}
         # Objects this run wrote: only these are published afterwards, so that a
         # language an editor unpublished stays unpublished on the next make run.
         self.written: set[tuple[type, int]] = set()
@@ -190,6 +198,7 @@ class DemoLoader:
             self.load_comparison()
             self.load_aftercare()
             self.load_cause_types()
+            self.load_images()
             self.load_article()
             self.load_faq()
             self.load_clinic()
@@ -345,6 +354,33 @@ class DemoLoader:
             if write:
                 cause.methods.set([self.methods[k] for k in row["methods"]])
 
+    def load_images(self):
+        """The pictures drawn by ``clinic.demo_images``, through the upload's
+        own checks (``images.decode``). Each is found again by its file name,
+        which its key gives."""
+        for key, row in DEMO_IMAGES.items():
+            name = file_name(demo_key(key), ".png")
+            image = Image.objects.filter(file=name).first()
+            if image is not None and not self.update:
+                self.report.count(self.report.unchanged, image)
+                self.images[key] = image
+                continue
+            created = image is None
+            if created:
+                # A file left from an earlier database is drawn again: the
+                # name is the demo's.
+                if default_storage.exists(name):
+                    default_storage.delete(name)
+                image = Image()
+                store(image, drawn(key), key=demo_key(key))
+            assign(image, row, ["alt_text", "caption", "credit"])
+            image.focal_x, image.focal_y = row["focal"]
+            image.save()
+            self.report.count(
+                self.report.created if created else self.report.updated, image
+            )
+            self.images[key] = image
+
     def load_article(self):
         row = self.data["article"]
         article, write = self.upsert(
@@ -361,6 +397,7 @@ class DemoLoader:
                 "reviewed_by",
             ],
             last_reviewed=datetime.date.fromisoformat(row["last_reviewed"]),
+            hero_image=self.images["smile"],
         )
         self.article = article
         if not write:
@@ -376,6 +413,10 @@ class DemoLoader:
                 "aftercare_method": self.methods.get(block.get("aftercare_method")),
             }
             blocks.append((block, ["heading", "body", "cta_label", "cta_url"], extra))
+            if block.get("item_list") == "muscles":
+                # The drawn diagram of those muscles, right under their list.
+                image = {"article": article, "kind": ArticleBlock.Kind.IMAGE}
+                blocks.append(({}, [], {**image, "image": self.images["muscles"]}))
         self.sync_children(article.blocks.all(), blocks, ArticleBlock)
 
     def load_faq(self):
@@ -455,6 +496,19 @@ class DemoLoader:
                 setattr(obj, published_field(code), True)
             obj.save()
             self.report.published[obj.describe()] = obj.published_languages
+
+
+@functools.cache
+def drawn(key: str) -> Decoded:
+    """Demo image ``key`` drawn and through the upload's checks, once per
+    process: the same pixels every time, and a quarter of a second to make."""
+    content = DEMO_IMAGES[key]["draw"]()
+    return decode(content, name=f"{key}.png", max_bytes=len(content), max_pixels=10**7)
+
+
+def demo_key(key: str) -> str:
+    """The file name key of demo image ``key``: the same on every run."""
+    return f"demo{key}".ljust(32, "0")[:32]
 
 
 def first_version() -> None:

@@ -37,7 +37,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from clinic.demo import load_demo
-from content.models import Article, ArticleBlock
+from content.models import Article, ArticleBlock, Image
 from faq.models import FAQItem
 from faq.search import search_text
 from publication import content_version, snapshots
@@ -210,7 +210,15 @@ def publish_copies(
         ArticleBlock, [clone.pk for _, clones in articles for clone in clones]
     )
     article_links = links_of(Article, [article.pk for article, _ in articles])
+    # The images the copies show (their original's), read once for all of them.
+    shown_by = {
+        article.pk: {article.hero_image_id, *(clone.image_id for clone in clones)}
+        - {None}
+        for article, clones in articles
+    }
+    images = Image.objects.in_bulk(set().union(*shown_by.values()))
     for article, clones in articles:
+        shown = [images[pk] for pk in sorted(shown_by[article.pk])]
         for code in article.published_languages:
             blocks = [
                 snapshots.values(clone, code, linked=block_links[clone.pk])
@@ -221,7 +229,12 @@ def publish_copies(
                     article,
                     code,
                     links=article_links[article.pk],
-                    parts={"blocks": blocks},
+                    parts={
+                        "blocks": blocks,
+                        "images": [
+                            snapshots.values(image, code, linked={}) for image in shown
+                        ],
+                    },
                     now=now,
                 )
             )
