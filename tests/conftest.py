@@ -70,6 +70,22 @@ def _cache_per_worker(worker_id, tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploaded images of the run: a folder of its own (per xdist worker), from
+    the session's start, so that module fixtures' images never land in the
+    checkout's media/ either. Renditions: two widths and one crop, so that a
+    test makes few."""
+    root = tmp_path_factory.mktemp("media")
+    with override_settings(
+        MEDIA_ROOT=root,
+        MEDIA_URL="http://testserver/media/",
+        IMAGE_WIDTHS=[160, 320],
+        IMAGE_CROP_RATIOS=["16:9"],
+    ):
+        yield root
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_manifest(settings):
     # Production storage needs collectstatic's manifest, and WhiteNoise warns about

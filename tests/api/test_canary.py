@@ -100,7 +100,7 @@ FAQ_FILTERS = {
     "article": "articles",
 }
 # Change times move when a canary is linked to public content: not a leak.
-CHANGE_TIMES = {"updated_at", "dateModified"}
+CHANGE_TIMES = {"updated_at", "dateModified", "modified_time"}
 
 
 def marker(kind: str, state: str, code: str, prefix: str = MARK) -> str:

@@ -652,6 +652,7 @@ MUSCULAR_EN = {
     "tagline": "The most common",
     "excerpt": "One muscle over-pulls in a smile.",
     "rule_out_first": False,
+    "hero_image": None,
     "description": "<p>One muscle <em>over-pulls</em> in a smile.</p>",
     "first_step": "Compare relaxed and smiling photos",
     "red_flags": "",
@@ -668,6 +669,7 @@ MUSCULAR_KO = {
     "tagline": "가장 흔한 유형",
     "excerpt": "웃을 때 한쪽 근육이 과하게 당깁니다.",
     "rule_out_first": False,
+    "hero_image": None,
     "description": "<p>웃을 때 한쪽 근육이 <em>과하게</em> 당깁니다.</p>",
     "first_step": "편안한 사진과 웃는 사진을 비교하세요",
     "red_flags": "",
@@ -683,6 +685,7 @@ NEUROGENIC_EN = {
     "tagline": "Rule it out first",
     "excerpt": "A facial nerve does not fire fully.",
     "rule_out_first": True,
+    "hero_image": None,
     "description": "<p>A facial nerve does not fire fully.</p>",
     "first_step": "See a neurologist",
     "red_flags": "Sudden onset; the eye does not close",
@@ -698,6 +701,7 @@ NEUROGENIC_KO = {
     "tagline": "먼저 배제해야 할 유형",
     "excerpt": "안면 신경이 충분히 작동하지 않습니다.",
     "rule_out_first": True,
+    "hero_image": None,
     "description": "<p>안면 신경이 충분히 작동하지 않습니다.</p>",
     "first_step": "신경과 진료를 받으세요",
     "red_flags": "갑작스러운 발생, 눈이 감기지 않음",
@@ -745,6 +749,7 @@ ARTICLE_SUMMARY_EN = {
     "summary": "Fine in the mirror, pulled sideways in photos.",
     "published_at": "2025-03-01T00:00:00Z",
     "last_reviewed": "2025-02-20",
+    "hero_image": None,
 }
 ARTICLE_SUMMARY_KO = {
     "locale": "ko",
@@ -755,6 +760,7 @@ ARTICLE_SUMMARY_KO = {
     "summary": "거울에서는 괜찮은데 사진에서는 한쪽으로 당겨집니다.",
     "published_at": "2025-03-01T00:00:00Z",
     "last_reviewed": "2025-02-20",
+    "hero_image": None,
 }
 
 
@@ -781,6 +787,16 @@ def test_article_detail_in_english_resolves_every_block_kind(world, api):
     assert response["Content-Language"] == "en"
     assert response.body == {
         **ARTICLE_SUMMARY_EN,
+        "open_graph": {
+            "type": "article",
+            "title": "Mouth corner asymmetry: causes and care",
+            "description": "Why one corner pulls and what helps.",
+            "locale": "en_US",
+            "locale_alternate": ["ko_KR"],
+            "image": None,
+            "published_time": "2025-03-01T00:00:00Z",
+            "modified_time": "2025-03-04T05:06:07Z",
+        },
         "seo_title": "Mouth corner asymmetry: causes and care",
         "meta_description": "Why one corner pulls and what helps.",
         "topic": "Mouth corner asymmetry",
@@ -951,6 +967,16 @@ def test_article_detail_in_korean_is_korean_and_leaves_out_english_only_faq(worl
     assert response["Content-Language"] == "ko"
     assert response.body == {
         **ARTICLE_SUMMARY_KO,
+        "open_graph": {
+            "type": "article",
+            "title": "입꼬리 비대칭: 원인과 관리",
+            "description": "한쪽 입꼬리가 당기는 이유와 도움이 되는 방법.",
+            "locale": "ko_KR",
+            "locale_alternate": ["en_US"],
+            "image": None,
+            "published_time": "2025-03-01T00:00:00Z",
+            "modified_time": "2025-03-04T05:06:07Z",
+        },
         "seo_title": "입꼬리 비대칭: 원인과 관리",
         "meta_description": "한쪽 입꼬리가 당기는 이유와 도움이 되는 방법.",
         "topic": "입꼬리 비대칭",
@@ -1121,6 +1147,7 @@ def test_article_list_in_english_is_newest_first_in_the_light_shape(world, api):
             "summary": "Volume, shape and what lasts.",
             "published_at": "2025-03-10T00:00:00Z",
             "last_reviewed": None,
+            "hero_image": None,
         },
         ARTICLE_SUMMARY_EN,
     )
@@ -1278,6 +1305,7 @@ def test_cause_type_detail_in_english_lists_only_published_methods(world, api):
         "tagline": "The most common",
         "excerpt": "One muscle over-pulls in a smile.",
         "rule_out_first": False,
+        "hero_image": None,
         "description": "<p>One muscle <em>over-pulls</em> in a smile.</p>",
         "first_step": "Compare relaxed and smiling photos",
         "red_flags": "",
@@ -1300,6 +1328,7 @@ def test_cause_type_detail_in_korean(world, api):
         "tagline": "먼저 배제해야 할 유형",
         "excerpt": "안면 신경이 충분히 작동하지 않습니다.",
         "rule_out_first": True,
+        "hero_image": None,
         "description": "<p>안면 신경이 충분히 작동하지 않습니다.</p>",
         "first_step": "신경과 진료를 받으세요",
         "red_flags": "갑작스러운 발생, 눈이 감기지 않음",
@@ -1399,6 +1428,8 @@ def test_clinic_profile_in_english(clinic, api):
     assert response.status == 200
     assert response["Content-Language"] == "en"
     assert response.body == {
+        "logo": None,
+        "photos": [],
         "locale": "en",
         # Empty slugs: the profile has no page of its own; the shape is every
         # object's.
@@ -1467,6 +1498,8 @@ def test_clinic_profile_in_korean(clinic, api):
     assert response.status == 200
     assert response["Content-Language"] == "ko"
     assert response.body == {
+        "logo": None,
+        "photos": [],
         "locale": "ko",
         "alternates": {
             "languages": [
@@ -1555,6 +1588,17 @@ def test_article_texts_never_written_are_served_empty_not_null(db, api):
         "summary": "",
         "published_at": "2025-03-01T00:00:00Z",
         "last_reviewed": None,
+        "hero_image": None,
+        "open_graph": {
+            "type": "article",
+            "title": "빈 페이지",
+            "description": "",
+            "locale": "ko_KR",
+            "locale_alternate": ["en_US"],
+            "image": None,
+            "published_time": "2025-03-01T00:00:00Z",
+            "modified_time": "2025-03-04T05:06:07Z",
+        },
         "seo_title": "",
         "meta_description": "",
         "topic": "",
@@ -1603,6 +1647,7 @@ def test_cause_type_texts_never_written_are_served_empty_not_null(db, api):
         "tagline": "",
         "excerpt": "Chewing on one side.",
         "rule_out_first": False,
+        "hero_image": None,
         "description": "<p>Chewing on one side.</p>",
         "first_step": "",
         "red_flags": "",

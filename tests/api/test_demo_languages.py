@@ -65,6 +65,14 @@ MACHINE_KEYS = {
     "datePublished",
     "dateModified",
     "lastReviewed",
+    # Images: media types, placeholders, Open Graph's machine values.
+    "type",
+    "color",
+    "data_url",
+    "secure_url",
+    "locale_alternate",
+    "published_time",
+    "modified_time",
 }
 # Proper names that are not translated (none: the reviewing physician is written
 # per language).

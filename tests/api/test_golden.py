@@ -28,6 +28,8 @@ from django.urls import reverse
 
 from api.registry import by_name, public_types
 from clinic.demo import load_demo
+from content.models import Image
+from content.renditions import make
 from publication.languages import DEFAULT_LANGUAGE, LANGUAGE_CODES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -65,6 +67,9 @@ def demo_at_a_fixed_time(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
         load_demo()
+        # The worker's renditions, so that the answers show them.
+        for image in Image.objects.all():
+            make(image)
         for model in apps.get_models():
             names = {field.name for field in model._meta.get_fields()}
             fixed = {

@@ -23,6 +23,8 @@ from referencing.jsonschema import DRAFT4
 
 from api.errors import DEFAULT_CODES, ERROR_CODES
 from clinic.demo import load_demo
+from content.models import Image
+from content.renditions import make
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ["en", "ko", "ja", "zh-hans"]
@@ -103,6 +105,9 @@ def demo_content(django_db_setup, django_db_blocker):
     afterwards so other tests start empty."""
     with django_db_blocker.unblock():
         load_demo()
+        # The worker's renditions: the images' whole shape is checked.
+        for image in Image.objects.all():
+            make(image)
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
@@ -142,7 +147,18 @@ def test_the_demo_has_objects_of_every_type_and_every_block_kind(api, demo_conte
         assert api(path, locale="ja").body["count"] > 0, path
     article = api("/api/v1/articles/mouth-corner-asymmetry/").body
     kinds = {block["kind"] for block in article["blocks"]}
-    assert kinds >= {"text", "callout", "list", "comparison", "aftercare", "faq"}
+    assert kinds >= {
+        "text",
+        "callout",
+        "list",
+        "comparison",
+        "aftercare",
+        "faq",
+        "image",
+    }
+    assert article["hero_image"]["renditions"]
+    assert article["hero_image"]["crops"]["16:9"]
+    assert article["open_graph"]["image"]["url"]
 
 
 @pytest.mark.parametrize("locale", LOCALES)

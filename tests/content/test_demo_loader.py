@@ -29,6 +29,7 @@ from content.models import (
     ComparisonColumn,
     ComparisonRow,
     Criterion,
+    Image,
     ItemList,
     ListItem,
     Method,
@@ -58,7 +59,8 @@ EXPECTED_COUNTS = {
     ClinicProfile: 1,
     ClinicChannel: 3,
     Article: 1,
-    ArticleBlock: 18,
+    ArticleBlock: 19,
+    Image: 2,
 }
 PUBLISHABLES = [
     Method,
@@ -128,7 +130,7 @@ def test_demo_article_uses_every_kind_of_block(demo):
     assert set(article.blocks.values_list("kind", flat=True)) == set(
         ArticleBlock.Kind.values
     )
-    assert [block.position for block in article.blocks.all()] == list(range(1, 19))
+    assert [block.position for block in article.blocks.all()] == list(range(1, 20))
 
 
 def test_demo_comparison_and_aftercare_have_their_full_grid(demo):
@@ -292,6 +294,7 @@ def delete_all_content() -> None:
         CauseType,
         Method,
         Criterion,
+        Image,
     ]:
         model.objects.all().delete()
 
