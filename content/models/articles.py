@@ -194,24 +194,22 @@ class ArticleBlock(Part):
         verbose_name = _("block")
         verbose_name_plural = _("blocks")
         constraints = [
+            # One constraint for every kind's reference (clean() names the
+            # field first): a form checks each constraint with a query of its
+            # own, for every block it validates.
             models.CheckConstraint(
-                condition=~Q(kind="list") | Q(item_list__isnull=False),
-                name="content_articleblock_list_has_item_list",
-                violation_error_message=NEEDS_REFERENCE,
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="comparison") | Q(comparison__isnull=False),
-                name="content_articleblock_comparison_has_comparison",
-                violation_error_message=NEEDS_REFERENCE,
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="aftercare") | Q(aftercare__isnull=False),
-                name="content_articleblock_aftercare_has_aftercare",
-                violation_error_message=NEEDS_REFERENCE,
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="image") | Q(image__isnull=False),
-                name="content_articleblock_image_has_image",
+                condition=Q(
+                    *(
+                        ~Q(kind=kind) | Q(**{f"{field}__isnull": False})
+                        for kind, field in (
+                            ("list", "item_list"),
+                            ("comparison", "comparison"),
+                            ("aftercare", "aftercare"),
+                            ("image", "image"),
+                        )
+                    )
+                ),
+                name="content_articleblock_kind_has_its_reference",
                 violation_error_message=NEEDS_REFERENCE,
             ),
         ]

@@ -33,10 +33,12 @@ from content.models import (
     ComparisonColumn,
     ComparisonRow,
     Criterion,
+    Image,
     ItemList,
     ListItem,
     Method,
     MethodFact,
+    Rendition,
 )
 from faq.models import FAQCategory, FAQItem
 from publication.languages import LANGUAGE_CODES, column
@@ -56,17 +58,22 @@ MORE = 30
 # data has grown. Sessions, user and permissions included; a publishable's change
 # page also reads its published versions (the publication panel's states) and its
 # outdated translations, and a content list counts the outdated ones (one query).
+# An object that shows images reads them with its parts (one query), and each
+# image field with an image chosen reads it (Django's autocomplete widget: one
+# query per image, an image block's too: the demo article has a hero image and
+# one image block).
 QUERY_BOUNDS = {
     "auth.Group": {"changelist": 6, "add": 4, "change": 6},
     "auth.User": {"changelist": 7, "add": 3, "change": 8},
     "content.Aftercare": {"changelist": 7, "add": 5, "change": 20},
-    "content.Article": {"changelist": 7, "add": 11, "change": 17},
-    "content.CauseType": {"changelist": 10, "add": 4, "change": 9},
-    "content.ClinicProfile": {"changelist": 8, "add": 3, "change": 14},
+    "content.Article": {"changelist": 7, "add": 11, "change": 20},
+    "content.CauseType": {"changelist": 10, "add": 4, "change": 10},
+    "content.ClinicProfile": {"changelist": 8, "add": 3, "change": 16},
     "content.Comparison": {"changelist": 7, "add": 7, "change": 16},
     "content.Criterion": {"changelist": 10, "add": 3, "change": 5},
     "content.ItemList": {"changelist": 7, "add": 3, "change": 9},
-    "content.Method": {"changelist": 10, "add": 5, "change": 11},
+    "content.Image": {"changelist": 8, "add": 3, "change": 6},
+    "content.Method": {"changelist": 10, "add": 5, "change": 12},
     "django_tasks_database.DBTaskResult": {"changelist": 8, "add": 2, "change": 4},
     "faq.FAQCategory": {"changelist": 10, "add": 3, "change": 5},
     "faq.FAQItem": {"changelist": 11, "add": 7, "change": 15},
@@ -161,6 +168,33 @@ def grow_method(method: Method) -> None:
     MethodFact.objects.bulk_create(
         MethodFact(method=method, criterion=criterion, **texts("text", "Fact"))
         for criterion in new_criteria(MORE)
+    )
+
+
+def grow_image(image: Image) -> None:
+    """More images in the library (their files are not read), and renditions of
+    this one."""
+    Image.objects.bulk_create(
+        Image(
+            file=f"images/00/{n:032d}.png",
+            width=100,
+            height=50,
+            format="png",
+            color="#000000",
+            placeholder="data:,",
+            **texts("alt_text", f"Picture {n}"),
+        )
+        for n in range(MORE)
+    )
+    Rendition.objects.bulk_create(
+        Rendition(
+            image=image,
+            width=10 + n,
+            height=5,
+            format="webp",
+            file=f"renditions/{n}.webp",
+        )
+        for n in range(MORE)
     )
 
 
@@ -321,6 +355,7 @@ GROWTH: dict[str, Callable] = {
     "content.Comparison": grow_comparison,
     "content.Criterion": grow_criterion,
     "content.ItemList": grow_item_list,
+    "content.Image": grow_image,
     "content.Method": grow_method,
     "django_tasks_database.DBTaskResult": grow_task,
     "faq.FAQCategory": grow_faq_category,

@@ -265,7 +265,7 @@ def test_publishing_an_article_in_korean_with_a_block_lacking_korean_is_refused(
         (
             constants.ERROR,
             "Cannot publish in Korean: it is not complete. Missing in Korean: "
-            "Block 4 “At rest vs. while smiling — which one t…”: heading.",
+            "Block 5 “At rest vs. while smiling — which one t…”: heading.",
         ),
     ]
     article.refresh_from_db()

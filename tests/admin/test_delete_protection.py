@@ -41,6 +41,8 @@ PART_OF = {
     "content.ListItem.item_list",
     "content.ArticleBlock.article",
     "content.ClinicChannel.profile",
+    # A rendition is a file made from its image.
+    "content.Rendition.image",
 }
 
 
@@ -187,7 +189,7 @@ def test_deleting_the_article_published_faq_items_list_is_refused(admin_client, 
 @pytest.mark.parametrize(
     ("model", "dependent"),
     [
-        (Comparison, "Block 7 “"),
+        (Comparison, "Block 8 “"),
         (ItemList, "Block 2 “"),
         (Criterion, "Botox × Suited to of method “Botox”, comparison “Correction"),
         (FAQCategory, "FAQ item “"),

@@ -183,7 +183,7 @@ def test_a_version_of_an_article_holds_its_blocks_text_in_korean(
     assert stored(version)["title_zh_hans"] == article.title_zh_hans
     revision = in_revision(version)
     blocks = list(article.blocks.all())
-    assert len(blocks) == 18
+    assert len(blocks) == 19
     for block in blocks:
         fields = stored(revision[(ArticleBlock, str(block.pk))])
         assert fields["heading_ko"] == block.heading_ko

@@ -321,10 +321,10 @@ def test_the_article_panel_names_a_parts_missing_text(admin_client, demo):
     assert messages_of(response)[1] == (
         constants.ERROR,
         "Cannot publish in Korean: it is not complete. Missing in Korean: "
-        "Block 4 “At rest vs. while smiling — which one t…”: heading.",
+        "Block 5 “At rest vs. while smiling — which one t…”: heading.",
     )
     assert panel_rows(response)["ko"]["missing"] == [
-        "Block 4 “At rest vs. while smiling — which one t…”: heading"
+        "Block 5 “At rest vs. while smiling — which one t…”: heading"
     ]
 
 

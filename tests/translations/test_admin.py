@@ -54,7 +54,12 @@ def test_the_list_action_asks_for_language_and_format_then_sends_the_file(demo, 
     store = xlifffile.parsestring(sent.content)
     ids = [unit.xmlelement.get("id") for unit in store.units]
     assert f"content.article:{article.pk}:title" in ids
-    assert {i.split(":")[0] for i in ids} == {"content.article", "content.articleblock"}
+    # The article's own texts, its blocks' and its images' alt texts and captions.
+    assert {i.split(":")[0] for i in ids} == {
+        "content.article",
+        "content.articleblock",
+        "content.image",
+    }
 
 
 def test_every_publishable_list_has_the_action(demo, rf, editor):

@@ -100,8 +100,11 @@ def test_a_truncated_file_is_refused(exported, editor, fmt):
     data = exported[fmt]
     # Cut after a whole unit: a PO file still parses, but has fewer units than
     # its export token says.
+    # XLIFF: cut at a line's end, so that the bytes are still UTF-8 text.
     cut = (
-        data.rfind(b"\n\n#.", 0, len(data) // 2) if fmt == files.PO else len(data) // 2
+        data.rfind(b"\n\n#.", 0, len(data) // 2)
+        if fmt == files.PO
+        else data.rfind(b"\n", 0, len(data) // 2)
     )
     message = refused(data[:cut], editor)
     if fmt == files.PO:
