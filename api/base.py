@@ -19,6 +19,7 @@ from api.renderers import ANY_JSON
 from publication import changes
 from publication.languages import LANGUAGE_CODES
 from publication.published import Published
+from runtime.origin import serving
 
 
 def check_query_params(params, allowed: list[str]) -> None:
@@ -80,7 +81,8 @@ class PublicView(APIView):
     def dispatch(self, request, *args, **kwargs):
         tags, token = cache.collect_tags()
         try:
-            response = super().dispatch(request, *args, **kwargs)
+            with serving(request):
+                response = super().dispatch(request, *args, **kwargs)
         finally:
             cache.stop_collecting(token)
         # DRF keeps the response on the view, which the response's renderer

@@ -479,14 +479,11 @@ FRONTEND_URL = from_env("FRONTEND_URL", web_address, default="")
 # files under MEDIA_ROOT (served by `make run`; by nginx in production), or in any
 # S3-compatible bucket when MEDIA_S3_BUCKET is set (django-storages; credentials
 # from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment). MEDIA_URL
-# is where readers fetch them: the API writes absolute addresses, so frontends on
-# other origins can use them as they are.
+# is where readers fetch them. The API writes absolute addresses, which frontends
+# on other origins use as they are: under a MEDIA_URL that is a path, on the API's
+# own origin (PUBLIC_ORIGIN, else the request's, as its pagination links).
 MEDIA_ROOT = from_env("MEDIA_ROOT", Path, default=BASE_DIR / "media")
-MEDIA_URL = from_env(
-    "MEDIA_URL",
-    str,
-    default=f"{PUBLIC_ORIGIN or f'http://127.0.0.1:{PORT}'}/media/",
-)
+MEDIA_URL = from_env("MEDIA_URL", str, default="/media/")
 MEDIA_S3_BUCKET = from_env("MEDIA_S3_BUCKET", str, default="")
 if MEDIA_S3_BUCKET:
     STORAGES["default"] = {

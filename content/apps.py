@@ -29,7 +29,9 @@ class ContentConfig(AppConfig):
     verbose_name = _("Content")
 
     def ready(self):
+        # Connects the receiver that asks the worker for an image's renditions.
         from content import models as content
+        from content import renditions  # noqa: F401
 
         register_history(content.Criterion)
         register_history(content.Method, follow=("facts",))

@@ -8,6 +8,8 @@ import logging
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django_tasks import task
 
 from content.models.images import Image, Rendition, file_name, focal_key, new_key
@@ -28,6 +30,13 @@ def store(image: Image, decoded: Decoded, *, key: str | None = None) -> None:
     image.format = decoded.key
     image.color = decoded.color
     image.placeholder = decoded.placeholder
+
+
+@receiver(post_save, sender=Image, dispatch_uid="content_image_renditions")
+def image_saved(sender, instance: Image, raw=False, **kwargs) -> None:
+    """A new image, or a new focal point: the worker makes its renditions."""
+    if not raw and getattr(instance, "needs_renditions", False):
+        enqueue(instance.pk)
 
 
 def enqueue(pk: int) -> None:

@@ -24,6 +24,7 @@ from content.models import ArticleBlock, ClinicChannel, ItemList, Method
 from content.published import ImageRef
 from content.structured_data import article_structured_data, open_graph
 from publication.languages import LANGUAGE_CODES
+from runtime.origin import media_url
 
 # Images: ready for srcset and next/image (docs/images.md).
 
@@ -39,8 +40,15 @@ MEDIA_TYPES = {
 }
 
 
+class MediaURLField(serializers.URLField):
+    """A stored file's address, absolute (``runtime.origin.media_url``)."""
+
+    def to_representation(self, value):
+        return media_url(value)
+
+
 class RenditionSerializer(serializers.Serializer):
-    url = serializers.URLField(source="file.url")
+    url = MediaURLField(source="file.url")
     width = serializers.IntegerField()
     height = serializers.IntegerField()
     type = serializers.SerializerMethodField(help_text="The media type.")
@@ -71,7 +79,7 @@ class PlaceholderSerializer(serializers.Serializer):
 
 class ImageSerializer(ShownSerializer):
     id = serializers.IntegerField(source="pk")
-    url = serializers.URLField(
+    url = MediaURLField(
         source="file.file.url", help_text="The image at full size (no metadata)."
     )
     type = serializers.SerializerMethodField(help_text="The media type of url.")

@@ -11,6 +11,8 @@ development server on :8000) and not the scheme's default.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -38,6 +40,34 @@ def origin(request) -> str:
 def absolute_url(request, path: str) -> str:
     """``path`` (with its query) as an absolute URL on the public origin."""
     return origin(request) + path
+
+
+# The origin of the response being rendered, for what its serializers write
+# without the request (an image's URL under a MEDIA_URL that is a path).
+_serving: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "api_origin", default=None
+)
+
+
+@contextlib.contextmanager
+def serving(request):
+    """While rendering a response to ``request``: ``media_url`` knows its origin."""
+    token = _serving.set(origin(request))
+    try:
+        yield
+    finally:
+        _serving.reset(token)
+
+
+def media_url(url: str) -> str:
+    """A stored file's URL as the API writes it: absolute, on the origin of the
+    response being rendered (or PUBLIC_ORIGIN) when MEDIA_URL is a path, as
+    pagination links are; as it is when MEDIA_URL or the bucket gives a whole
+    address (a CDN)."""
+    if not url.startswith("/"):
+        return url
+    base = _serving.get() or settings.PUBLIC_ORIGIN
+    return base + url if base else url
 
 
 class HttpsRedirectOriginMiddleware:

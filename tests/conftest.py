@@ -79,7 +79,6 @@ def media_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("media")
     with override_settings(
         MEDIA_ROOT=root,
-        MEDIA_URL="http://testserver/media/",
         IMAGE_WIDTHS=[160, 320],
         IMAGE_CROP_RATIOS=["16:9"],
     ):

@@ -30,6 +30,7 @@ LAYERS = [
     "translations",
     "publication",
     "richtext",
+    "images",
     "runtime",
 ]
 

@@ -121,14 +121,13 @@ class Image(Part):
         return gettext("Image “%(name)s”") % {"name": short(self)}
 
     def save(self, *args, **kwargs):
-        adding = self._state.adding
+        # A new file or focal point needs renditions: ``content.renditions``
+        # asks the worker for them on post_save (it imports this module).
         changed = self.changed_columns() or set()
+        self.needs_renditions = self._state.adding or bool(
+            {"focal_x", "focal_y"} & changed
+        )
         super().save(*args, **kwargs)
-        if adding or {"focal_x", "focal_y"} & changed:
-            # Same app, imported here: the task module imports this one.
-            from content.renditions import enqueue
-
-            enqueue(self.pk)
 
     def required_fields(self) -> tuple[str, ...]:
         return () if self.decorative else ("alt_text",)
