@@ -4,11 +4,13 @@ with a certificate made for the test, in front of one gunicorn with production
 settings behind an HTTPS proxy (``BEHIND_HTTPS_PROXY``).
 
 The requests below never reach the database (gunicorn gets an empty SQLite file of
-its own, as in test_gunicorn.py)."""
+its own, as in test_gunicorn.py). Uploaded images are files that nginx serves
+itself from a folder standing for MEDIA_ROOT."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import secrets
@@ -23,6 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 import urllib3
+from PIL import Image as PILImage
 
 from tests.servers.conftest import GUNICORN, ROOT, free_port, send
 from tests.servers.test_gunicorn import LIMIT, assert_json_error
@@ -30,6 +33,8 @@ from tests.servers.test_gunicorn import LIMIT, assert_json_error
 NGINX = Path("/usr/sbin/nginx")
 OPENSSL = shutil.which("openssl")
 CONF = ROOT / "deploy" / "nginx.conf"
+# A file as the app names an upload, under the test's MEDIA_ROOT.
+MEDIA_FILE = "images/5e/5e0c8a3f2b7d4e19a6c1f0d2e3b4a596.jpg"
 
 pytestmark = pytest.mark.skipif(
     not NGINX.exists() or OPENSSL is None,
@@ -131,7 +136,17 @@ def servers(tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    (tmp / "nginx.conf").write_text(nginx_config(gunicorn_port, nginx_port, tmp))
+    media = tmp / "media"
+    (media / MEDIA_FILE).parent.mkdir(parents=True)
+    (media / MEDIA_FILE).write_bytes(jpeg())
+    # Not a file the app writes (it refuses SVG): one that found its way there.
+    (media / "images" / "5e" / "smile.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    )
+    media_root = [(r"alias /srv/clinic/media/;", f"alias {media}/;")]
+    (tmp / "nginx.conf").write_text(
+        nginx_config(gunicorn_port, nginx_port, tmp, more=media_root)
+    )
     env = app_env(tmp)
     started = []
     try:
@@ -169,13 +184,23 @@ def servers(tmp_path_factory):
             stop(process)
 
 
-def through_nginx(port: int, path: str, **headers: str) -> requests.Response:
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    PILImage.new("RGB", (8, 6), (200, 120, 80)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def through_nginx(
+    port: int, path: str, *, method: str = "GET", data: bytes | None = None, **headers
+) -> requests.Response:
     with urllib3.warnings.catch_warnings():
         urllib3.warnings.simplefilter(
             "ignore", urllib3.exceptions.InsecureRequestWarning
         )
-        return requests.get(
+        return requests.request(
+            method,
             f"https://127.0.0.1:{port}{path}",
+            data=data,
             headers={"Host": "localhost", **headers},
             verify=False,
             timeout=10,
@@ -254,3 +279,50 @@ def test_a_request_line_at_gunicorns_limit_passes_nginx(servers):
 
     assert_json_error(send_tls(nginx_port, target), 404, "not_found")
     assert_json_error(send_tls(nginx_port, target + b"a"), 414, "uri_too_long")
+
+
+def test_uploaded_images_are_served_from_media_root_cached_for_good_and_inert(servers):
+    _gunicorn_port, nginx_port = servers
+
+    image = through_nginx(nginx_port, f"/media/{MEDIA_FILE}")
+
+    assert image.status_code == 200
+    assert image.content == jpeg()
+    assert image.headers["Content-Type"] == "image/jpeg"
+    assert image.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
+    assert image.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+    # Anything but a picture the app writes is bytes to download.
+    svg = through_nginx(nginx_port, "/media/images/5e/smile.svg")
+    assert svg.status_code == 200
+    assert svg.headers["Content-Type"] == "application/octet-stream"
+    assert svg.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+    # A missing file is not cached for good (it may be uploaded under that name
+    # never, but a CDN must not keep the 404 a year either).
+    missing = through_nginx(nginx_port, "/media/images/5e/nothing.jpg")
+    assert missing.status_code == 404
+    assert "immutable" not in missing.headers.get("Cache-Control", "")
+    assert missing.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_admin_accepts_an_image_uploads_size_and_the_rest_keeps_4_mb(servers):
+    _gunicorn_port, nginx_port = servers
+
+    def post(path: str, size: int) -> requests.Response:
+        return through_nginx(
+            nginx_port,
+            path,
+            method="POST",
+            data=b"x" * size,
+            **{"Content-Type": "application/octet-stream"},
+        )
+
+    # Over 4 MB, under IMAGE_MAX_BYTES (15 MB): passed to the app, which answers
+    # for itself (no CSRF token: its 403 page).
+    admin = post("/admin/login/", 6_000_000)
+    assert admin.status_code == 403
+    assert "CSRF" in admin.text
+    assert post("/admin/login/", 17_000_000).status_code == 413
+    assert post("/api/v1/", 6_000_000).status_code == 413
