@@ -412,8 +412,9 @@ ADMIN_URL = from_env("ADMIN_URL", str, default="admin/").strip("/") + "/"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # The largest translation file the admin imports (translations/files.py): the whole
-# demo in one language is about 0.12 MB. Under nginx's client_max_body_size (4 MB,
-# deploy/nginx.conf), which refuses a larger upload before Django reads it.
+# demo in one language is about 0.12 MB. Under nginx's client_max_body_size for the
+# admin (16 MB, for image uploads: deploy/nginx.conf), which refuses a larger
+# upload before Django reads it.
 TRANSLATION_IMPORT_MAX_BYTES = from_env(
     "TRANSLATION_IMPORT_MAX_BYTES", count, default=3 * 1024 * 1024
 )

@@ -49,8 +49,8 @@ class ImageForm(forms.ModelForm):
         label=_("file"),
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
         help_text=_(
-            "JPEG, PNG or WebP, at most %(size)s MB. Its name is not kept, and "
-            "neither is its metadata (camera, GPS position, dates)."
+            "%(formats)s, at most %(size)s MB. Its name is not kept, and neither "
+            "is its metadata (camera, GPS position, dates)."
         ),
     )
 
@@ -62,7 +62,8 @@ class ImageForm(forms.ModelForm):
             del self.fields["upload"]
         elif "upload" in self.fields:
             self.fields["upload"].help_text = self.fields["upload"].help_text % {
-                "size": images.megabytes(settings.IMAGE_MAX_BYTES)
+                "formats": images.format_names(),
+                "size": images.megabytes(settings.IMAGE_MAX_BYTES),
             }
 
     def clean_upload(self):

@@ -85,9 +85,8 @@ class ImageSerializer(ShownSerializer):
     type = serializers.SerializerMethodField(help_text="The media type of url.")
     width = serializers.IntegerField(source="file.width")
     height = serializers.IntegerField(source="file.height")
-    alt = serializers.CharField(
-        source="alt_text",
-        help_text="Alt text in this language; empty for a decorative image.",
+    alt = serializers.SerializerMethodField(
+        help_text="Alt text in this language; empty for a decorative image."
     )
     decorative = serializers.BooleanField(
         help_text='Says nothing the text does not: give it alt="".'
@@ -108,6 +107,10 @@ class ImageSerializer(ShownSerializer):
 
     def get_type(self, image) -> str:
         return MEDIA_TYPES[image.file.format]
+
+    def get_alt(self, image) -> str:
+        # A decorative image is alt="" whatever text it was given.
+        return "" if image.decorative else image.alt_text
 
     @extend_schema_field(serializers.DictField(child=RenditionSerializer(many=True)))
     def get_crops(self, image) -> dict:

@@ -24,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from publication.models import Part, Publishable, short
+from publication.models import Part, Publishable, missing_field_names, short
 
 
 def focal_field(name: str):
@@ -133,7 +133,13 @@ class Image(Part):
         return () if self.decorative else ("alt_text",)
 
     def problems(self, code: str) -> list[str]:
-        problems = super().problems(code)
+        # A decorative image's alt text is never shown: none is needed in any
+        # language, even where English has one.
+        problems = [
+            f"{self.describe()}: {self._meta.get_field(name).verbose_name}"
+            for name in missing_field_names(self, code)
+            if not (self.decorative and name == "alt_text")
+        ]
         if self.patient_photo and (not self.consent_reference or not self.consent_date):
             problems.append(
                 gettext(

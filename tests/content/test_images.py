@@ -92,16 +92,17 @@ def test_publishing_needs_the_images_alt_text_in_that_language(db):
     assert Article.objects.get(pk=article.pk).published_ja
 
 
-def test_a_decorative_image_needs_no_alt_text(db):
+def test_a_decorative_image_needs_no_alt_text_and_is_served_without_one(db, client):
     image = library_image(decorative=True)
-    Image.objects.filter(pk=image.pk).update(
-        alt_text_en="", alt_text_ko="", alt_text_ja=""
-    )
+    # Alt text in English only: never shown, so no other language needs it.
+    Image.objects.filter(pk=image.pk).update(alt_text_ko="", alt_text_ja="")
     article = article_showing(Image.objects.get(pk=image.pk))
 
     publish(article, codes=("en", "ko", "ja"))
 
     assert Article.objects.get(pk=article.pk).published_languages == ["en", "ko", "ja"]
+    hero = client.get(f"/api/v1/articles/{article.slug_en}/").json()["hero_image"]
+    assert (hero["decorative"], hero["alt"]) == (True, "")
 
 
 def test_a_patient_photo_is_published_nowhere_without_its_consent(db):
