@@ -99,7 +99,21 @@ class Scenario:
 
 
 CEILING = "/bench/constant/"
+# The demo article shows two images (its hero and an image block), each with its
+# renditions and crops.
 ARTICLE = f"/api/v1/articles/{DEMO_ARTICLE}/?locale=en"
+# A copy of it (generate_content) with neither, published again: the same article
+# without images, on the large dataset.
+PLAIN_ARTICLE = "article-en-1"
+ARTICLE_WITHOUT_IMAGES = f"/api/v1/articles/{PLAIN_ARTICLE}/?locale=en"
+WITHOUT_IMAGES = f"""
+from content.models import Article
+article = Article.objects.get(slug_en={PLAIN_ARTICLE!r})
+article.blocks.filter(kind="image").delete()
+article.hero_image = None
+article.save()
+Article.objects.get(pk=article.pk).publish("en")
+"""
 # The first page as the frontends ask for it (no page size: a stored document).
 FAQ_LIST = "/api/v1/faq-items/?locale=en"
 # A common word: one item in five has "surgery". The page size is what the demo
@@ -116,6 +130,12 @@ SCENARIOS = [
     Scenario("constant bytes (ceiling)", "cached", CEILING),
     Scenario("cached article detail", "cached", ARTICLE, CACHED_TARGET),
     Scenario("cached article detail, demo", "cached, demo", ARTICLE, CACHED_TARGET),
+    Scenario(
+        "cached article detail without images",
+        "cached",
+        ARTICLE_WITHOUT_IMAGES,
+        CACHED_TARGET,
+    ),
     Scenario("cached FAQ list page", "cached", FAQ_LIST, CACHED_TARGET),
     Scenario("cached FAQ list page, demo", "cached, demo", FAQ_LIST, CACHED_TARGET),
     Scenario("304 revalidation (article)", "cached", ARTICLE, 1.0, conditional=True),
@@ -125,6 +145,12 @@ SCENARIOS = [
     Scenario("constant bytes (store server)", "store", CEILING),
     Scenario("store article detail", "store", ARTICLE, STORE_TARGET),
     Scenario("store article detail, demo", "store, demo", ARTICLE, STORE_TARGET),
+    Scenario(
+        "store article detail without images",
+        "store",
+        ARTICLE_WITHOUT_IMAGES,
+        STORE_TARGET,
+    ),
     Scenario("store FAQ list page", "store", FAQ_LIST, STORE_TARGET),
     Scenario("store FAQ list page, demo", "store, demo", FAQ_LIST, STORE_TARGET),
     Scenario("live FAQ search", "store", FAQ_SEARCH),
@@ -198,9 +224,12 @@ def prepare_database(env: dict) -> None:
         db_env = {**env, "DATABASE_URL": url}
         run(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=db_env)
         run(PYTHON, "manage.py", "load_demo", env=db_env)
+        # The demo's images' renditions, which the worker would make.
+        run(PYTHON, "manage.py", "make_renditions", env=db_env)
         if generate:
             generated = run(PYTHON, "manage.py", "generate_content", env=db_env)
             print(generated.strip().splitlines()[-1])
+            run(PYTHON, "manage.py", "shell", "-c", WITHOUT_IMAGES, env=db_env)
     run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
 
 

@@ -89,6 +89,21 @@ def test_the_export_writes_every_stored_url_with_the_stores_bytes(exported):
     assert maps.count('"') >= 2 * len(entries)
 
 
+def test_the_export_carries_image_urls_never_image_files(exported):
+    """Images stay where MEDIA_URL (or the bucket) serves them: the export's
+    documents name them by URL, and no picture is among its files."""
+    article = json.loads(
+        file_of(
+            exported, "/api/v1/articles/mouth-corner-asymmetry/?locale=en"
+        ).read_text()
+    )
+    hero = article["hero_image"]
+    assert hero["url"].startswith(f"{ORIGIN}/media/images/")
+    files = [p for p in (exported / "current" / "files").rglob("*") if p.is_file()]
+    assert files
+    assert {p.suffix for p in files} <= {".json"}
+
+
 def test_the_export_writes_no_filtered_list_and_no_other_origin(exported, client):
     assert client.get("/api/v1/faq-items/?locale=en&search=lip").status_code == 200
     documents.write(
