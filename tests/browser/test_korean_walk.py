@@ -76,7 +76,9 @@ pytestmark = pytest.mark.browser
 ALLOWED = {
     # abbreviations
     "FAQ", "URL", "SEO", "API", "HTML", "ID", "JSON", "HTTP", "HTTPS", "POST", "CTA",
-    "SSO", "LDAP",
+    "SSO", "LDAP", "GPS",
+    # units (the image library's size limit)
+    "MB",
     # URL schemes, as help texts name them
     "http", "https",
     # language codes (the status columns' headers, modeltranslation's tabs)
@@ -92,6 +94,8 @@ ALLOWED = {
     "Control", "Command", "Mac", "Django",
     # file formats and their extensions (the translation files' page)
     "XLIFF", "xlf", "PO", "po",
+    # picture formats (the image library's upload field and its refusals)
+    "JPEG", "PNG", "AVIF", "SVG",
 }  # fmt: skip
 
 # Content, not UI: see the module docstring.
@@ -342,7 +346,12 @@ def walk(demo, editor_account) -> Walk:
     )
 
 
-def test_every_admin_page_in_the_korean_ui_shows_no_english(admin_browser, walk):
+def test_every_admin_page_in_the_korean_ui_shows_no_english(
+    admin_browser, walk, settings, live_server
+):
+    # The image library's pictures from the live server itself, as `make run`
+    # serves them (the tests' MEDIA_URL names no server a browser can reach).
+    settings.MEDIA_URL = f"{live_server.url}/media/"
     # An English text and where it was: the pages it is on.
     found: dict[str, list[str]] = {}
     failed: list[str] = []
