@@ -259,6 +259,16 @@ def rich_text(page, field: str, code: str):
     return page.locator(f".field-{name} .ProseMirror[contenteditable=true]")
 
 
+def focus_editor(page, field: str, code: str):
+    """Click into a rich-text field's editor and wait until it has the keyboard
+    (keys pressed before are lost); the editable area."""
+    editor = rich_text(page, field, code)
+    editor.click()
+    expect(editor).to_be_focused()
+    _next_frames(page)
+    return editor
+
+
 def editor_button(page, field: str, code: str, button: str) -> None:
     """Click a button of a rich-text field's menu bar (bold, bulletList…) and wait
     until the editor has the keyboard again: keys pressed before are lost."""

@@ -66,7 +66,7 @@ from faq.models import FAQCategory, FAQItem
 from publication.admin import PublicationAdminMixin
 from publication.languages import LANGUAGE_CODES
 from publication.tasks import time_reached
-from tests.browser.conftest import rich_text, select_back
+from tests.browser.conftest import focus_editor, select_back
 from webhooks.models import Delivery, Endpoint, Event
 
 pytestmark = pytest.mark.browser
@@ -383,8 +383,7 @@ def test_every_admin_page_in_the_korean_ui_shows_no_english(
     # The rich-text editor's link dialog, on a selection in the Korean answer.
     page.goto(walk.editor_page)
     page.wait_for_function(EDITORS_READY)
-    editor = rich_text(page, "answer", "ko")
-    editor.click()
+    focus_editor(page, "answer", "ko")
     page.keyboard.press("End")
     select_back(page, 2)
     menu = page.locator(".field-answer_ko .prose-menubar")
