@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -185,6 +187,19 @@ class ImageAdmin(TranslatedAdmin):
             gettext("Click on the image where its subject is: crops keep that point."),
             src,
         )
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """A deleted image's files were deleted with it (content.renditions
+        .file_deleted): its texts alone would show nothing."""
+        self.message_user(
+            request,
+            gettext(
+                "A deleted image cannot be recovered: its file was deleted with "
+                "it. Upload the picture again as a new image."
+            ),
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(reverse("admin:content_image_changelist"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -8,7 +8,7 @@ import logging
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_tasks import task
 
@@ -37,6 +37,18 @@ def image_saved(sender, instance: Image, raw=False, **kwargs) -> None:
     """A new image, or a new focal point: the worker makes its renditions."""
     if not raw and getattr(instance, "needs_renditions", False):
         enqueue(instance.pk)
+
+
+@receiver(post_delete, sender=Image, dispatch_uid="content_image_file_deleted")
+@receiver(post_delete, sender=Rendition, dispatch_uid="content_rendition_file_deleted")
+def file_deleted(sender, instance, **kwargs) -> None:
+    """A deleted image takes its files (and its renditions' files) with it once
+    the delete commits: a patient photo whose consent was withdrawn must not stay
+    online at its address. (So a deleted image cannot be recovered with its
+    file: ``ImageAdmin.recover_view``.)"""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def enqueue(pk: int) -> None:

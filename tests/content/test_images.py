@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image as PILImage
+from reversion.models import Version
 
 import images
 from content.models import Article, ArticleBlock, Image, Method, Rendition
@@ -184,13 +185,27 @@ def test_an_image_that_only_a_published_version_shows_cannot_be_deleted(admin_cl
     assert "published content lists it" in response.content.decode()
 
 
-def test_an_image_nothing_shows_can_be_deleted(admin_client):
+def test_an_image_nothing_shows_is_deleted_with_its_files(
+    admin_client, media_root, django_capture_on_commit_callbacks
+):
     image = library_image()
+    make(image)
+    files = [image.file.name, *(r.file.name for r in image.renditions.all())]
+    assert all((media_root / name).exists() for name in files)
 
-    admin_client.post(
-        reverse("admin:content_image_delete", args=[image.pk]), {"post": "yes"}
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:content_image_delete", args=[image.pk]), {"post": "yes"}
+        )
+
+    assert not Image.objects.filter(pk=image.pk).exists()
+    assert [name for name in files if (media_root / name).exists()] == []
+    # Its texts alone are not recovered (its file is gone).
+    version = Version.objects.get_deleted(Image).get()
+    response = admin_client.get(
+        reverse("admin:content_image_recover", args=[version.pk]), follow=True
     )
-
+    assert "cannot be recovered" in response.content.decode()
     assert not Image.objects.filter(pk=image.pk).exists()
 
 
