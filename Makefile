@@ -63,10 +63,12 @@ worker:
 # The fast tier, in parallel (pytest-xdist, one process per core): everything but
 # the slow tier that tests/conftest.py names (browsers, servers, outages, fuzzing,
 # Node.js, migrations), which `make test-slow` runs and CI runs once on
-# PostgreSQL and Redis.
+# PostgreSQL and Redis. Work stealing: a process that is done takes tests from the
+# other's queue, so a few long tests (the canary, the large dataset) do not leave a
+# core idle at the end.
 test: install
 	$(BIN)/python manage.py compile_translations --verbosity 0
-	$(BIN)/pytest -m "not slow" -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -n auto --dist worksteal $(PYTEST_ARGS)
 
 test-slow: install
 	$(BIN)/python manage.py compile_translations --verbosity 0
