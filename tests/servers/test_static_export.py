@@ -16,9 +16,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from django.conf import settings
 from django.core.management import call_command
 
 from clinic.demo import load_demo
+from content.models import Image
+from content.renditions import make
 from tests.servers.conftest import GUNICORN, ROOT, free_port
 from tests.servers.test_gunicorn import assert_json_error
 from tests.servers.test_nginx import (
@@ -46,14 +49,17 @@ pytestmark = [
 
 
 def static_config(export: Path, gunicorn_port: int, nginx_port: int, tmp: Path) -> str:
-    """deploy/nginx-static.conf serving ``export``, as the other nginx test runs
-    deploy/nginx.conf."""
+    """deploy/nginx-static.conf serving ``export`` and the test run's MEDIA_ROOT,
+    as the other nginx test runs deploy/nginx.conf."""
     return nginx_config(
         gunicorn_port,
         nginx_port,
         tmp,
         conf=CONF,
-        more=[(r"/srv/clinic-export/", f"{export}/")],
+        more=[
+            (r"/srv/clinic-export/", f"{export}/"),
+            (r"alias /srv/clinic/media/;", f"alias {settings.MEDIA_ROOT}/;"),
+        ],
     )
 
 
@@ -61,6 +67,9 @@ def static_config(export: Path, gunicorn_port: int, nginx_port: int, tmp: Path) 
 def served(tmp_path):
     """(the manifest's documents, nginx's port, gunicorn's process)."""
     load_demo()
+    # The worker's renditions of the demo's images, so that the documents show them.
+    for image in Image.objects.all():
+        make(image)
     export = tmp_path / "export"
     call_command("export_static", str(export), "--origin", ORIGIN)
     manifest = json.loads((export / "current" / "manifest.json").read_text())
@@ -207,3 +216,49 @@ def test_what_the_export_does_not_cover_goes_to_the_app(served):
         down = send_tls(port, path)
         assert_json_error(down, 503, "service_unavailable")
         assert down[1]["retry-after"] == "5"
+
+
+def image_urls(value) -> set[str]:
+    """Every image and rendition URL in a document's JSON."""
+    found = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "url" and isinstance(item, str) and "/media/" in item:
+                found.add(item)
+            found |= image_urls(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= image_urls(item)
+    return found
+
+
+def test_the_exported_documents_images_are_served_by_the_same_nginx(served):
+    """The export carries image URLs, not bytes: with media on local files, the
+    export's nginx serves them from MEDIA_ROOT as deploy/nginx.conf does."""
+    documents, port, _gunicorn = served
+    article = next(
+        entry
+        for key, entry in documents.items()
+        if key.startswith("/api/v1/articles/입꼬리")
+    )
+    body = through_nginx(port, target(article)).json()
+    urls = image_urls(body)
+    # The hero and the image block, each whole and in its renditions.
+    hero = body["hero_image"]
+    assert hero["renditions"]
+    assert {hero["url"], *(each["url"] for each in hero["renditions"])} <= urls
+    shown = [block["image"] for block in body["blocks"] if block["kind"] == "image"]
+    assert shown
+    assert shown[0]["url"] in urls
+    for url in sorted(urls):
+        assert url.startswith(ORIGIN + "/media/"), url
+
+        picture = through_nginx(port, urlsplit(url).path)
+
+        assert picture.status_code == 200, url
+        assert picture.headers["Content-Type"] in {"image/png", "image/webp"}, url
+        assert picture.content[:4] in {b"\x89PNG", b"RIFF"}, url
+        assert picture.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert (
+            picture.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        )
