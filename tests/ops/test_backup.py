@@ -8,11 +8,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 
-from tests.ops.conftest import url_of
+from tests.ops.conftest import scratch_databases, url_of
 
 LANGUAGE_COLUMNS = ("title_en", "title_ko", "title_ja", "title_zh_hans")
 
@@ -96,12 +97,23 @@ def execute(db: dict, sql: str) -> None:
             conn.execute(sql)
 
 
-@pytest.fixture
-def demo_database(scratch_database) -> dict:
-    db = scratch_database("backup_source")
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory, django_db_blocker) -> Iterator[dict]:
+    """The demo, migrated and loaded by manage.py once for the module (some 13 s on
+    PostgreSQL); each test gets a copy of it (demo_database)."""
+    make, drop_all = scratch_databases(
+        tmp_path_factory.mktemp("backup"), django_db_blocker
+    )
+    db = make("backup_template")
     manage(db, "migrate", "--noinput", "-v", "0")
     manage(db, "load_demo")
-    return db
+    yield db
+    drop_all()
+
+
+@pytest.fixture
+def demo_database(demo_template, scratch_database) -> dict:
+    return scratch_database("backup_source", template=demo_template)
 
 
 def test_a_restored_backup_has_every_row_and_every_language_column(
@@ -154,9 +166,10 @@ def restored(rows: dict, original: dict) -> bool:
     return rows == original
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup(scratch_database, tmp_path):
-    target = scratch_database("backup_refused")
-    manage(target, "migrate", "--noinput", "-v", "0")
+def test_restore_refuses_a_file_that_is_not_a_backup(
+    demo_template, scratch_database, tmp_path
+):
+    target = scratch_database("backup_refused", template=demo_template)
     before = dump_rows(target)
     bogus = tmp_path / "bogus.backup"
     bogus.write_bytes(b"not a backup\n" * 100)
